@@ -1,0 +1,42 @@
+# The two commands: `make run` and `make test`. Everything else is a step they share.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint typecheck pytest setup-db clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+setup-db: install
+	$(BIN)/survey-service db upgrade
+	$(BIN)/survey-service questionnaire load
+	$(BIN)/survey-service survey ensure-demo
+
+run: setup-db
+	$(BIN)/survey-service serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check survey_service analysis tests benchmarks migrations
+	$(BIN)/ruff format --check survey_service analysis tests benchmarks migrations
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

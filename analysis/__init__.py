@@ -1,0 +1,1 @@
+"""Design-based survey statistics (pure numpy/scipy): weighting, estimators, tests, scales."""

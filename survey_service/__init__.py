@@ -1,0 +1,1 @@
+"""Survey and feedback service for measuring good population relations."""
