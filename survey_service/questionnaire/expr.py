@@ -13,8 +13,10 @@ Grammar::
                 | "answered" "(" CODE ")"
     literal    := INTEGER | DECIMAL | 'text' | "text"
 
-Semantics: a comparison on a missing answer is false (``answered(X)`` tests presence, so
-``not answered(X)`` finds the skipped); ``contains`` asks whether a multiple-choice answer includes a code.
+Semantics: on a missing answer ``==``, ``<``, ``<=``, ``>``, ``>=``, ``in`` and ``contains`` are false, and
+their negations ``!=`` and ``not in`` are true (as in XLSForm, an unanswered filter question does not hide
+its follow-up); ``answered(X)`` tests presence; ``contains`` asks whether a multiple-choice answer
+includes a code.
 """
 
 from __future__ import annotations
@@ -263,7 +265,7 @@ def _order(a: Any, op: str, b: Literal) -> bool:
 
 
 def evaluate(node: Node, answers: Mapping[str, Any]) -> bool:
-    """Evaluate against answers (code -> value; a list for multiple choice). Missing answers compare false."""
+    """Evaluate against answers (code -> value; a list for multiple choice); see the module doc for missing."""
     match node:
         case Answered(code=c):
             v = answers.get(c)
@@ -271,7 +273,7 @@ def evaluate(node: Node, answers: Mapping[str, Any]) -> bool:
         case Compare(code=c, op=op, value=lit):
             v = answers.get(c)
             if v is None or isinstance(v, list):
-                return False
+                return op == "!="
             if op == "==":
                 return _same(v, lit)
             if op == "!=":
@@ -280,7 +282,7 @@ def evaluate(node: Node, answers: Mapping[str, Any]) -> bool:
         case In(code=c, values=vals, negated=neg):
             v = answers.get(c)
             if v is None or isinstance(v, list):
-                return False
+                return neg
             found = any(_same(v, lit) for lit in vals)
             return not found if neg else found
         case Contains(code=c, value=lit):

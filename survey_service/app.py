@@ -1,0 +1,73 @@
+"""create_app(): the whole wiring of the web service in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+
+from survey_service.db.engine import Database
+from survey_service.domain.surveys.controllers import SurveyController
+from survey_service.domain.surveys.deps import provide_database, provide_read_session
+from survey_service.domain.system.controllers import health
+from survey_service.errors import (
+    DomainError,
+    domain_error_handler,
+    http_error_handler,
+    unexpected_error_handler,
+    validation_error_handler,
+)
+from survey_service.settings import Settings, get_settings
+
+API_VERSION = "1"
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
+    """The Litestar application; ``database`` may be shared (tests) or is created from settings."""
+    settings = settings or get_settings()
+    db = database or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if database is None:
+                await db.dispose()
+
+    return Litestar(
+        route_handlers=[health, SurveyController],
+        dependencies={
+            "db": Provide(provide_database, sync_to_thread=False),
+            "read_session": Provide(provide_read_session),
+        },
+        exception_handlers={
+            DomainError: domain_error_handler,
+            ValidationException: validation_error_handler,
+            HTTPException: http_error_handler,
+            Exception: unexpected_error_handler,
+        },
+        openapi_config=OpenAPIConfig(
+            title="Survey service",
+            version=API_VERSION,
+            description="Surveys and feedback for measuring good relations between population groups.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(
+            root={"level": logging.getLevelName(settings.log_level), "handlers": ["queue_listener"]},
+            log_exceptions="debug",
+        ),
+        request_max_body_size=settings.max_body_bytes,
+        lifespan=[lifespan],
+        state=State({"db": db, "settings": settings}),
+        debug=False,
+    )

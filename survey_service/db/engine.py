@@ -1,0 +1,82 @@
+"""Engines and sessions: one ``Database`` per process, for SQLite (embedded) and PostgreSQL (production).
+
+SQLite runs in WAL mode with full fsync; reads use ordinary (deferred) transactions while writes go
+through a single writer connection that takes the write lock up front (``BEGIN IMMEDIATE``), so
+concurrent writers queue instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Take over transaction control from the driver so that the "begin" hook decides the BEGIN kind.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=FULL",
+        "PRAGMA foreign_keys=ON",
+        f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    ):
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def make_engine(url: str, *, writer: bool = False, pool_size: int = 10) -> AsyncEngine:
+    """An async engine; SQLite engines get WAL pragmas and an explicit BEGIN (IMMEDIATE for the writer)."""
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() == "sqlite":
+        if sa_url.database and sa_url.database != ":memory:":
+            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(
+            sa_url,
+            pool_size=1 if writer else pool_size,
+            max_overflow=0 if writer else pool_size,
+            pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+        return engine
+    return create_async_engine(sa_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+class Database:
+    """The process's engines and session factories."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self.engine = make_engine(url, pool_size=pool_size)
+        self.writer = make_engine(url, writer=True) if self.is_sqlite else self.engine
+        self._read = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write = async_sessionmaker(self.writer, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading (its transaction is rolled back at the end)."""
+        async with self._read() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A session in one write transaction: committed when the block ends, rolled back on error."""
+        async with self._write() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.writer is not self.engine:
+            await self.writer.dispose()

@@ -1,0 +1,21 @@
+"""Every table, one module each."""
+
+from survey_service.db.base import Base
+from survey_service.db.models.invitation import Invitation
+from survey_service.db.models.plan import Plan
+from survey_service.db.models.questionnaire import Questionnaire, QuestionnaireVersion
+from survey_service.db.models.response import Response
+from survey_service.db.models.staff_user import ROLES, StaffUser
+from survey_service.db.models.survey import Survey
+
+__all__ = [
+    "ROLES",
+    "Base",
+    "Invitation",
+    "Plan",
+    "Questionnaire",
+    "QuestionnaireVersion",
+    "Response",
+    "StaffUser",
+    "Survey",
+]

@@ -1,0 +1,1 @@
+"""Questionnaires: storing and versioning definitions."""

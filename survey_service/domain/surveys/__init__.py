@@ -1,0 +1,1 @@
+"""Survey waves: creating, listing and serving them."""

@@ -1,0 +1,85 @@
+"""Settings from SURVEY_* environment variables, read once per process."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import msgspec
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the service can be configured with; see README "Configuration"."""
+
+    var_dir: Path
+    database_url: str
+    secret_key: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    questionnaires_dir: Path = Path("questionnaires")
+    redis_url: str | None = None
+    max_body_bytes: int = 256 * 1024
+    behind_https: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Build settings from the environment; the secret key is generated into ``var/`` when unset."""
+        env = dict(os.environ if env is None else env)
+        var_dir = Path(env.get("SURVEY_VAR_DIR", "var")).resolve()
+        database_url = env.get("SURVEY_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'survey.db'}"
+        level = env.get("SURVEY_LOG_LEVEL", "INFO").upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"SURVEY_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+        return cls(
+            var_dir=var_dir,
+            database_url=database_url,
+            secret_key=env.get("SURVEY_SECRET_KEY") or _secret_from_var(var_dir),
+            host=env.get("SURVEY_HOST", "127.0.0.1"),
+            port=_int(env, "SURVEY_PORT", 8000),
+            log_level=level,
+            questionnaires_dir=Path(env.get("SURVEY_QUESTIONNAIRES_DIR", "questionnaires")),
+            redis_url=env.get("SURVEY_REDIS_URL") or None,
+            max_body_bytes=_int(env, "SURVEY_MAX_BODY_BYTES", 256 * 1024),
+            behind_https=env.get("SURVEY_BEHIND_HTTPS", "").lower() in {"1", "true", "yes"},
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, not {raw!r}") from None
+
+
+def _secret_from_var(var_dir: Path) -> str:
+    """Read ``var/secret_key``, creating it (mode 0600) on first run."""
+    path = var_dir / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker created it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached)."""
+    return Settings.from_env()

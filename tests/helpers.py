@@ -1,0 +1,31 @@
+"""Small helpers shared by tests: loading test questionnaires and storing them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from survey_service.db.engine import Database
+from survey_service.db.models import QuestionnaireVersion, Survey
+from survey_service.domain.questionnaires.services import store
+from survey_service.domain.surveys.services import create_survey
+from survey_service.questionnaire.loader import load
+from survey_service.questionnaire.schema import Questionnaire
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_QUESTIONNAIRES = ROOT / "tests" / "data" / "questionnaires"
+
+
+def mini() -> Questionnaire:
+    return load(TEST_QUESTIONNAIRES / "mini")
+
+
+async def published(db: Database, q: Questionnaire | None = None) -> QuestionnaireVersion:
+    async with db.write() as session:
+        return (await store(session, q or mini(), publish=True)).version
+
+
+async def open_survey(db: Database, slug: str = "mini-2026", **kwargs: object) -> Survey:
+    version = await published(db)
+    async with db.write() as session:
+        version = await session.merge(version)
+        return await create_survey(session, slug=slug, version=version, year=2026, **kwargs)  # type: ignore[arg-type]
