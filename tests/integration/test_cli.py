@@ -65,3 +65,14 @@ def test_upgrade_then_load_on_an_empty_database(tmp_path: Path, backend: str, re
     assert first.stdout.strip() in {"mini: version 1 created", "mini: version 1 unchanged"}
     again = run(["questionnaire", "load"], env)
     assert again.stdout.strip() == "mini: version 1 unchanged"
+
+
+def test_make_run_setup_loads_the_default_questionnaire_and_a_demo_wave(tmp_path: Path) -> None:
+    env = {"SURVEY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"}
+    for args in (["db", "upgrade"], ["questionnaire", "load"]):
+        result = run(args, env)
+        assert result.returncode == 0, result.stderr
+    assert "good-relations: version 1 created" in result.stdout
+    first = run(["survey", "ensure-demo"], env)
+    assert first.stdout.strip() == "survey good-relations-demo: created"
+    assert run(["survey", "ensure-demo"], env).stdout.strip() == "survey good-relations-demo: exists"

@@ -276,3 +276,15 @@ def test_translation_missing_a_string_names_the_translation_file(tmp_path: Path)
     assert problems == [
         f"{tmp_path / 'q' / 'translations' / 'sv.yaml'}: question TRUST: min_label.sv: missing text in language 'sv'"
     ]
+
+
+def test_shipped_good_relations_questionnaire_is_valid() -> None:
+    q = load(ROOT / "questionnaires" / "good-relations")
+    codes = {c for x in q.questions() for c in variable_codes(x)}
+    assert {"AGE_GROUP", "GENDER", "AREA", "MOTHER_TONGUE"} <= codes
+    assert {"attitudes", "security", "interaction", "participation", "discrimination", "background"} == {
+        x.dimension for x in q.questions()
+    }
+    assert {"fi", "sv", "en"} <= set(q.languages)
+    assert all(x.source for x in q.questions() if x.dimension != "background")
+    assert q.reporting_groups == ["AGE_GROUP", "GENDER", "AREA", "LANG_GROUP"]
