@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CODE := $(wildcard survey_service analysis tests benchmarks migrations)
 
 .PHONY: install run test lint typecheck pytest setup-db clean
 
@@ -27,8 +28,8 @@ run: setup-db
 	$(BIN)/survey-service serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check survey_service analysis tests benchmarks migrations
-	$(BIN)/ruff format --check survey_service analysis tests benchmarks migrations
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 
 typecheck: install
 	$(BIN)/mypy

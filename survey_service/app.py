@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
@@ -26,6 +27,7 @@ from survey_service.errors import (
     validation_error_handler,
 )
 from survey_service.settings import Settings, get_settings
+from survey_service.web.templating import static_router, template_config
 
 API_VERSION = "1"
 
@@ -44,7 +46,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await db.dispose()
 
     return Litestar(
-        route_handlers=[health, SurveyController],
+        route_handlers=[health, SurveyController, static_router()],
+        template_config=template_config(),
         dependencies={
             "db": Provide(provide_database, sync_to_thread=False),
             "read_session": Provide(provide_read_session),
@@ -65,6 +68,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         logging_config=LoggingConfig(
             root={"level": logging.getLevelName(settings.log_level), "handlers": ["queue_listener"]},
             log_exceptions="debug",
+        ),
+        # Forms posted with cookies carry a CSRF token; /api/ authenticates with Bearer tokens only (never
+        # cookies), so it is outside CSRF protection.
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="csrftoken",
+            cookie_secure=settings.behind_https,
+            cookie_samesite="lax",
+            exclude=["/api/", "/health", "/schema"],
         ),
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],

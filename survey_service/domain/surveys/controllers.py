@@ -19,6 +19,7 @@ from survey_service.questionnaire.localize import localize
 
 class SurveyController(Controller):
     path = "/api/v1/surveys"
+    opt = {"access": "public"}  # noqa: RUF012 - Litestar reads it as a class attribute
     tags = ("surveys",)
 
     @get("/", summary="Open survey waves")

@@ -16,7 +16,7 @@ class Health(msgspec.Struct, frozen=True):
     database: str
 
 
-@get("/health", summary="Health check", tags=["system"])
+@get("/health", summary="Health check", tags=["system"], opt={"access": "public"})
 async def health(db: NamedDependency[Database]) -> Response[Health]:
     try:
         async with db.read() as session:
