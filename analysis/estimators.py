@@ -7,7 +7,7 @@ so the variance uses the whole design's strata, PSUs and calibration.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -199,9 +199,3 @@ def by(
     """Apply an estimator to every level of ``group`` as a domain, R ``svyby(~y, ~group, design, FUN)``."""
     codes, levels = factorize(np.asarray(group))
     return {lev: estimator(design, y, codes == j, **kwargs) for j, lev in enumerate(levels)}
-
-
-def as_domains(group: npt.ArrayLike) -> Mapping[Any, BoolArray]:
-    """Boolean domain masks for every level of a grouping variable (missing values in none)."""
-    codes, levels = factorize(np.asarray(group))
-    return {lev: codes == j for j, lev in enumerate(levels)}

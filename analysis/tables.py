@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .codes import MISSING, UNKNOWN, FloatArray, IntArray, factorize
+from .codes import MISSING, UNKNOWN, IntArray, factorize
 from .design import Design
 from .intervals import proportion_interval
 from .results import ShareTable
@@ -135,8 +135,3 @@ def _block(
         return arrays
     order = np.r_[lv, np.arange(lv)]
     return {key: value[..., order] for key, value in arrays.items()}
-
-
-def shares_of(arrays: dict[str, Any], column: int) -> dict[str, FloatArray]:
-    """One domain column of :func:`share_arrays` output."""
-    return {key: value[..., column] for key, value in arrays.items()}
