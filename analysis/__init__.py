@@ -16,7 +16,17 @@ from .errors import (
     UnknownCategoryError,
 )
 from .estimators import by, design_effect, mean, proportion_ci, proportions, ratio, total
-from .results import Contrast, Estimate, ShareTable, WeightSummary
+from .inference import (
+    cohens_h,
+    domain_difference,
+    p_adjust,
+    rao_scott,
+    t_test,
+    trend_test,
+    wave_difference,
+)
+from .regression import regression, wald_test
+from .results import Contrast, Estimate, RaoScott, Regression, ShareTable, WaldTest, WeightSummary
 from .tables import shares_table
 from .weighting import calibrate, calibrate_linear, poststratify, rake, trim_weights, weight_summary
 
@@ -31,21 +41,33 @@ __all__ = [
     "Estimate",
     "InconsistentMarginsError",
     "MissingCategoryError",
+    "RaoScott",
+    "Regression",
     "ShareTable",
     "UnknownCategoryError",
+    "WaldTest",
     "WeightSummary",
     "by",
     "calibrate",
     "calibrate_linear",
+    "cohens_h",
     "design_effect",
+    "domain_difference",
     "mean",
+    "p_adjust",
     "poststratify",
     "proportion_ci",
     "proportions",
     "rake",
+    "rao_scott",
     "ratio",
+    "regression",
     "shares_table",
+    "t_test",
     "total",
+    "trend_test",
     "trim_weights",
+    "wald_test",
+    "wave_difference",
     "weight_summary",
 ]

@@ -88,6 +88,16 @@ class RaoScott:
 
 
 @dataclass(frozen=True, slots=True)
+class WaldTest:
+    """A Wald F test of several coefficients (R ``regTermTest``)."""
+
+    statistic: float
+    df_num: float
+    df_den: float
+    p_value: float
+
+
+@dataclass(frozen=True, slots=True)
 class Regression:
     """Design-based GLM fit (R ``svyglm``): coefficients, sandwich covariance and t tests."""
 

@@ -39,7 +39,10 @@ strat <- list(
   ttest = ttest(svyttest(api00 ~ sch.wide, dstrat)),
   ciprop = cipropall(~I(sch.wide == "Yes"), dstrat),
   chisq = chisq(~sch.wide + stype, dstrat),
-  quasibinomial = glmout(svyglm(I(sch.wide == "Yes") ~ ell + meals + mobility, dstrat, family = quasibinomial))
+  quasibinomial = glmout(svyglm(I(sch.wide == "Yes") ~ ell + meals + mobility, dstrat, family = quasibinomial)),
+  # glm's default convergence (epsilon = 1e-8) leaves the SEs accurate to about 1e-5 only
+  quasibinomial_converged = glmout(svyglm(I(sch.wide == "Yes") ~ ell + meals + mobility, dstrat,
+                                          family = quasibinomial, control = glm.control(epsilon = 1e-14, maxit = 100)))
 )
 
 dclus1 <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)

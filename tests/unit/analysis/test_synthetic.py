@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from analysis import Design, mean, proportion_ci, shares_table, weight_summary
+from analysis import Design, mean, proportion_ci, rao_scott, shares_table, wave_difference, weight_summary
 
 from .rdata import ABS, REL, numeric, synthetic_expected, synthetic_wave
 
@@ -98,3 +98,25 @@ def test_trust_means_overall_and_by_language(designs: dict[str, Design], wave: s
     for key, (value, se) in EXPECTED[wave]["means"]["TRUST"].items():
         est = mean(designs[wave], trust, domain(cols, key))
         assert [est.value, est.se] == pytest.approx([value, se], rel=REL), key
+
+
+@pytest.mark.parametrize("wave", WAVES)
+def test_rao_scott_f_test_of_belonging_by_language(designs: dict[str, Design], wave: str) -> None:
+    cols = synthetic_wave(wave)
+    res = rao_scott(designs[wave], binary(cols, "BELb"), cols["lang"], statistic="F")
+    r = EXPECTED[wave]["chisq_BELb_lang"]
+    assert [res.statistic, res.df_num, res.df_den, res.p_value] == pytest.approx(
+        [r["F"], r["ndf"], r["ddf"], r["p"]], rel=REL
+    )
+
+
+def test_change_in_belonging_between_independent_waves(designs: dict[str, Design]) -> None:
+    shares = {
+        wave: proportion_ci(designs[wave], binary(synthetic_wave(wave), "BELb"), method="logit")
+        for wave in WAVES
+    }
+    change = wave_difference(shares["wave2"], shares["wave1"])
+    r = EXPECTED["diff_BELb"]
+    assert [change.value, change.se, change.statistic, change.p_value] == pytest.approx(
+        [r["diff"], r["se"], r["z"], r["p"]], rel=REL
+    )
