@@ -26,11 +26,23 @@ from .inference import (
     wave_difference,
 )
 from .regression import regression, wald_test
-from .results import Contrast, Estimate, RaoScott, Regression, ShareTable, WaldTest, WeightSummary
+from .results import (
+    Alpha,
+    Contrast,
+    Estimate,
+    Omega,
+    RaoScott,
+    Regression,
+    ShareTable,
+    WaldTest,
+    WeightSummary,
+)
+from .scales import cronbach_alpha, domain_index, feldt_interval, omega_total, rescale
 from .tables import shares_table
 from .weighting import calibrate, calibrate_linear, poststratify, rake, trim_weights, weight_summary
 
 __all__ = [
+    "Alpha",
     "AnalysisError",
     "CalibrationError",
     "Contrast",
@@ -41,6 +53,7 @@ __all__ = [
     "Estimate",
     "InconsistentMarginsError",
     "MissingCategoryError",
+    "Omega",
     "RaoScott",
     "Regression",
     "ShareTable",
@@ -51,9 +64,13 @@ __all__ = [
     "calibrate",
     "calibrate_linear",
     "cohens_h",
+    "cronbach_alpha",
     "design_effect",
     "domain_difference",
+    "domain_index",
+    "feldt_interval",
     "mean",
+    "omega_total",
     "p_adjust",
     "poststratify",
     "proportion_ci",
@@ -62,6 +79,7 @@ __all__ = [
     "rao_scott",
     "ratio",
     "regression",
+    "rescale",
     "shares_table",
     "t_test",
     "total",
