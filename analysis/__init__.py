@@ -5,6 +5,7 @@ variance kernel (:meth:`Design.variance`) that every estimator uses.
 """
 
 from .design import Design
+from .dif import ets_class, mantel_haenszel, mh_dif
 from .errors import (
     AnalysisError,
     CalibrationError,
@@ -27,9 +28,11 @@ from .inference import (
 )
 from .regression import regression, wald_test
 from .results import (
+    DIF,
     Alpha,
     Contrast,
     Estimate,
+    MantelHaenszel,
     Omega,
     RaoScott,
     Regression,
@@ -42,6 +45,7 @@ from .tables import shares_table
 from .weighting import calibrate, calibrate_linear, poststratify, rake, trim_weights, weight_summary
 
 __all__ = [
+    "DIF",
     "Alpha",
     "AnalysisError",
     "CalibrationError",
@@ -52,6 +56,7 @@ __all__ = [
     "EmptyCellError",
     "Estimate",
     "InconsistentMarginsError",
+    "MantelHaenszel",
     "MissingCategoryError",
     "Omega",
     "RaoScott",
@@ -68,8 +73,11 @@ __all__ = [
     "design_effect",
     "domain_difference",
     "domain_index",
+    "ets_class",
     "feldt_interval",
+    "mantel_haenszel",
     "mean",
+    "mh_dif",
     "omega_total",
     "p_adjust",
     "poststratify",
