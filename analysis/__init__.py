@@ -6,6 +6,7 @@ variance kernel (:meth:`Design.variance`) that every estimator uses.
 
 from .design import Design
 from .dif import ets_class, mantel_haenszel, mh_dif
+from .disclosure import DisclosureRules, Protection, disclose, protect_counts
 from .errors import (
     AnalysisError,
     CalibrationError,
@@ -53,12 +54,14 @@ __all__ = [
     "ConvergenceError",
     "Design",
     "DesignError",
+    "DisclosureRules",
     "EmptyCellError",
     "Estimate",
     "InconsistentMarginsError",
     "MantelHaenszel",
     "MissingCategoryError",
     "Omega",
+    "Protection",
     "RaoScott",
     "Regression",
     "ShareTable",
@@ -71,6 +74,7 @@ __all__ = [
     "cohens_h",
     "cronbach_alpha",
     "design_effect",
+    "disclose",
     "domain_difference",
     "domain_index",
     "ets_class",
@@ -83,6 +87,7 @@ __all__ = [
     "poststratify",
     "proportion_ci",
     "proportions",
+    "protect_counts",
     "rake",
     "rao_scott",
     "ratio",

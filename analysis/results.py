@@ -183,7 +183,8 @@ class ShareTable:
 
     ``domains[j]`` is ``(group, level)``; the overall column is ``(None, None)``. Arrays ``value``,
     ``se``, ``ci_low``, ``ci_high``, ``count``, ``suppressed`` are (categories × domains); ``n``, ``df``,
-    ``caution`` are per domain.
+    ``caution``, ``base_suppressed`` are per domain. The masks are empty until
+    :func:`~analysis.disclosure.disclose` has been applied.
     """
 
     item: str
@@ -200,6 +201,7 @@ class ShareTable:
     level: float
     suppressed: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros((0, 0), bool))
     caution: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
+    base_suppressed: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
 
     def domain_index(self, group: str | None = None, level: Any = None) -> int:
         """Column of the domain ``group = level`` (both ``None`` for the whole sample)."""
