@@ -229,7 +229,7 @@ class Design:
     @cached_property
     def _stage_atoms(self) -> tuple[tuple[IntArray, IntArray], ...]:
         _, _, first = self._atom_index
-        return tuple((st.group[first], st.unit[first]) for st in self._all_stages)
+        return tuple((st.group[first], st.unit[first]) for st in self._stages)
 
     @cached_property
     def _row_table(self) -> CellTable:
@@ -284,7 +284,7 @@ class Design:
             er = er - (xr @ b) / rho_atom[tab.atom][:, None]
         k_out = er.shape[1]
         v = np.zeros((k_out, k_out)) if cov else np.zeros(k_out)
-        for st, (group_atom, unit_atom) in zip(self._stages, self._stage_atoms, strict=False):
+        for st, (group_atom, unit_atom) in zip(self._stages, self._stage_atoms, strict=True):
             if st.element:
                 grp = group_atom[tab.atom]
                 b_rows = er * np.sqrt(st.scale[grp] * tab.sw2)[:, None]
@@ -304,7 +304,7 @@ class Design:
         """R ``degf(subset(design, domain))`` for each column of ``member`` (cells × domains):
         PSUs minus strata among the domain's rows with non-zero weight."""
         present = (tab.nz > 0)[:, None] & member[tab.src]
-        st = self._all_stages[0]
+        st = self._stages[0]
         group_atom, unit_atom = self._stage_atoms[0]
         pf = present.astype(float)
         n_strata = (group_sum(group_atom[tab.atom], pf, st.n_groups) > 0).sum(axis=0)
@@ -417,7 +417,8 @@ def _build_stages(
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(m > 1, f * m / (m - 1), f) * mult
             center = np.where(m > 0, 1.0 / m, 0.0)
-        lonely_groups = (m == 1) & (f >= 1e-7)
+        # later stages enter the variance only with fpc, so only then can their lonely units matter
+        lonely_groups = (m == 1) & (f >= 1e-7) & (s == 0 or bool(fpcs))
         if np.any(lonely_groups):
             where = "stratum" if s == 0 else f"stage-{s} unit"
             if lonely == "fail":

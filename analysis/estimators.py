@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .codes import UNKNOWN, BoolArray, FloatArray, factorize, is_missing
+from .codes import BoolArray, FloatArray, factorize, is_missing
 from .design import Design
 from .intervals import t_interval
-from .results import Estimate
-from .tables import share_arrays
+from .results import Estimate, ShareTable
+from .tables import item_codes, share_arrays
 
 
 def _domain(design: Design, domain: npt.ArrayLike | None) -> BoolArray:
@@ -128,35 +128,11 @@ def proportions(
     arr = np.asarray(y)
     if arr.shape != (design.n,):
         raise ValueError(f"y must have length {design.n}")
-    ycode, cats = factorize(arr, levels=categories, exclude=exclude)
-    if np.any(ycode == UNKNOWN):
-        raise ValueError(f"answer {arr[int(np.argmax(ycode == UNKNOWN))]!r} is not among {tuple(cats)}")
-    dom = _domain(design, domain)
-    gcode = np.where(dom, 0, -1)
-    a = share_arrays(design, ycode, len(cats), gcode, 1, overall=False, method=method, level=level)
-    n, df = int(a["n"][0]), float(a["df"][0])
-    out = {}
-    for i, c in enumerate(cats):
-        flags = []
-        if n == 0:
-            flags.append("empty")
-        elif df <= 0:
-            flags.append("no_df")
-        if n and a["se"][i, 0] == 0:
-            flags.append("zero_variance")
-        if n and a["count"][i, 0] in (0, n):
-            flags.append("boundary")
-        out[c] = Estimate(
-            float(a["value"][i, 0]),
-            float(a["se"][i, 0]),
-            float(a["ci_low"][i, 0]),
-            float(a["ci_high"][i, 0]),
-            df,
-            n,
-            tuple(flags),
-            int(a["count"][i, 0]),
-        )
-    return out
+    ycode, cats = item_codes("y", arr, categories, exclude)
+    gcode = np.where(_domain(design, domain), 0, -1)
+    arrays = share_arrays(design, ycode, len(cats), gcode, 1, overall=False, method=method, level=level)
+    table = ShareTable("y", tuple(cats), ((None, None),), method=method, level=level, **arrays)
+    return table.column()
 
 
 def proportion_ci(

@@ -94,11 +94,7 @@ def shares_table(
     out: dict[str, ShareTable] = {}
     for item, values in items.items():
         arr = np.asarray(values)
-        fixed = categories.get(item) if categories else None
-        ycode, cats = factorize(arr, levels=fixed, exclude=excluded)
-        if np.any(ycode == UNKNOWN):
-            bad = arr[int(np.argmax(ycode == UNKNOWN))]
-            raise ValueError(f"item {item!r}: answer {bad!r} is not among its categories {tuple(cats)}")
+        ycode, cats = item_codes(item, arr, categories.get(item) if categories else None, excluded)
         blocks: list[dict[str, Any]] = []
         domains: list[tuple[str | None, Any]] = [(None, None)]
         if not coded_groups:
@@ -117,6 +113,18 @@ def shares_table(
             **{key: np.concatenate([b[key] for b in blocks], axis=-1) for key in blocks[0]},
         )
     return out
+
+
+def item_codes(
+    item: str, values: np.ndarray, categories: Sequence[Any] | None, exclude: Iterable[Any]
+) -> tuple[IntArray, tuple[Any, ...]]:
+    """Codes of an item's answers (missing and excluded: −1); an answer outside fixed categories
+    is an error naming the item."""
+    ycode, cats = factorize(values, levels=categories, exclude=exclude)
+    if np.any(ycode == UNKNOWN):
+        bad = values[int(np.argmax(ycode == UNKNOWN))]
+        raise ValueError(f"item {item!r}: answer {bad!r} is not among its categories {tuple(cats)}")
+    return ycode, cats
 
 
 def _block(

@@ -104,3 +104,12 @@ def test_malformed_designs_raise_design_errors() -> None:
         Design(weights=np.ones(4), strata=np.array([1, 1, 2, 2]), fpc=np.array([10, 11, 10, 10]))
     with pytest.raises(DesignError, match="smaller"):
         Design(weights=np.ones(3), fpc=np.array([2.0, 2.0, 2.0]))
+
+
+def test_later_stages_without_fpc_do_not_need_two_units() -> None:
+    psu = np.array([1, 1, 2, 2, 3])
+    ssu = np.array([1, 2, 3, 4, 5])  # PSU 3 has a single element
+    two_stage = Design(weights=np.ones(5), clusters=[psu, ssu])
+    one_stage = Design(weights=np.ones(5), clusters=psu)
+    y = np.array([1.0, 2.0, 4.0, 3.0, 8.0])
+    assert mean(two_stage, y).se == pytest.approx(mean(one_stage, y).se, rel=1e-12)

@@ -120,3 +120,15 @@ def test_change_in_belonging_between_independent_waves(designs: dict[str, Design
     assert [change.value, change.se, change.statistic, change.p_value] == pytest.approx(
         [r["diff"], r["se"], r["z"], r["p"]], rel=REL
     )
+
+
+def test_stacked_calibrated_waves_keep_each_waves_estimates(designs: dict[str, Design]) -> None:
+    stacked = Design.stack([designs["wave1"], designs["wave2"]])
+    belb = np.concatenate([binary(synthetic_wave(w), "BELb") for w in WAVES])
+    wave = np.repeat([1.0, 2.0], [designs["wave1"].n, designs["wave2"].n])
+    for j, name in enumerate(WAVES, start=1):
+        pooled = proportion_ci(stacked, belb, wave == j)
+        r = EXPECTED[name]["ciprop"]["BELb"]["all"]
+        assert [pooled.value, pooled.se] == pytest.approx([r["est"], r["se"]], rel=REL)
+        assert pooled.df == r["df"]
+    assert stacked.degf == designs["wave1"].n + designs["wave2"].n - 2
