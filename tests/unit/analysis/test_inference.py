@@ -45,6 +45,7 @@ def test_rao_scott_in_a_cluster_sample(dclus1: Design) -> None:
     assert [f.statistic, f.df_num, f.df_den, f.p_value] == pytest.approx(
         local()["dclus1"]["chisq"]["F"], rel=REL
     )
+    assert_stated([f.statistic, f.df_num, f.df_den, f.p_value], CLUS1["svychisq(~sch.wide+stype)"]["F"])
     chisq = rao_scott(dclus1, d["sch.wide"], d["stype"], statistic="Chisq")
     assert [chisq.pearson, chisq.df_num, chisq.p_value] == pytest.approx(
         CLUS1["svychisq(~sch.wide+stype)"]["Chisq"], rel=REL

@@ -128,6 +128,16 @@ def test_calibration_residuals_change_the_se_compared_with_plain_weights(
     assert_stated(mean(plain, numeric(clus1["api00"])).se, wrong)
     assert mean(plain, numeric(clus1["api00"])).se == pytest.approx(LOCAL["naive_greg_se"][0][0], rel=REL)
     assert mean(greg, numeric(clus1["api00"])).se < wrong / 6
+    raked = rake(
+        dclus1,
+        {"stype": clus1["stype"], "sch.wide": clus1["sch.wide"]},
+        {"stype": STYPE, "sch.wide": SCH_WIDE},
+    )
+    plain_raked = Design(weights=raked.weights, clusters=clus1["dnum"], fpc=numeric(clus1["fpc"]))
+    naive = CLUS1["naive SE if calibrated weights are treated as design weights (WRONG, for contrast)"][
+        "rake"
+    ]
+    assert_stated(mean(plain_raked, numeric(clus1["api00"])).se, naive)
 
 
 def test_trimming_matches_r_trimweights(dclus1: Design, clus1: dict[str, np.ndarray]) -> None:
