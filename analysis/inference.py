@@ -36,9 +36,13 @@ def rao_scott(
     xcode, _ = factorize(np.asarray(x))
     ycode, _ = factorize(np.asarray(y))
     valid = _domain(design, domain) & (xcode >= 0) & (ycode >= 0) & (design.weights != 0)
-    xs = np.unique(xcode[valid], return_inverse=True)[1] if valid.any() else xcode[valid]
-    ys = np.unique(ycode[valid], return_inverse=True)[1] if valid.any() else ycode[valid]
-    nr, nc = int(xs.max()) + 1, int(ys.max()) + 1
+    xs = np.unique(xcode[valid], return_inverse=True)[1]
+    ys = np.unique(ycode[valid], return_inverse=True)[1]
+    nr, nc = int(xs.max(initial=-1)) + 1, int(ys.max(initial=-1)) + 1
+    if nr < 2 or nc < 2:
+        raise ValueError(
+            f"a test of independence needs two observed categories of each item (got {nr} × {nc})"
+        )
     k = nr * nc
     cell = np.full(design.n, k, np.int64)
     cell[valid] = xs + nr * ys
@@ -96,6 +100,8 @@ def domain_difference(
     b = _domain(design, domain_b) & ~np.isnan(yv)
     w = design.weights
     wa, wb = float(w[a].sum()), float(w[b].sum())
+    if wa == 0 or wb == 0:
+        return Contrast(np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan)
     ma, mb = float(np.sum(w[a] * yv[a]) / wa), float(np.sum(w[b] * yv[b]) / wb)
     infl = np.where(a, yv - ma, 0.0) / wa - np.where(b, yv - mb, 0.0) / wb
     tab = design.tabulate()

@@ -60,6 +60,8 @@ by2 <- svyby(~api99, ~stype, dclus1, svymean)
 st <- svymean(~stype, dclus1)
 rat <- svyratio(~api.stu, ~enroll, dclus1)
 trimmed <- trimWeights(greg, upper = 50, lower = 20)
+chained <- calibrate(ps, ~sch.wide, c(6194, 5122), calfun = "raking", epsilon = 1e-12)
+chained_trimmed <- trimWeights(chained, upper = 45, lower = 25)
 clus1 <- list(
   mean_api00 = est(svymean(~api00, dclus1)),
   mean_api00_nofpc = est(svymean(~api00, dclus1n)),
@@ -82,6 +84,8 @@ clus1 <- list(
   greg_raking = list(mean_api00 = est(svymean(~api00, gregr)), weight_range = range(weights(gregr))),
   greg_trimmed_20_50 = list(mean_api00 = est(svymean(~api00, trimmed)), weight_range = range(weights(trimmed))),
   naive_greg_se = unname(SE(svymean(~api00, naive))),
+  poststratify_then_rake = list(mean_api00 = est(svymean(~api00, chained)),
+                                trimmed_25_45_mean_api00 = est(svymean(~api00, chained_trimmed))),
   chisq = chisq(~sch.wide + stype, dclus1),
   ttest_enroll_comp_imp = ttest(svyttest(enroll ~ comp.imp, dclus1)),
   ttest_growth = ttest(svyttest(I(api00 - api99) ~ 0, dclus1)),

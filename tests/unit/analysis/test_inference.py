@@ -174,3 +174,14 @@ def test_cohens_h() -> None:
     assert cohens_h(0.5, 0.4) == pytest.approx(
         BASE["pwr ES.h(.5,.4) and pwr.p.test(n=60) power"][0], rel=1e-9
     )
+
+
+def test_degenerate_comparisons_are_defined() -> None:
+    design = Design(weights=np.ones(6))
+    y = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0])
+    nobody = np.zeros(6, bool)
+    assert np.isnan(domain_difference(design, y, y == 1, nobody).value)
+    with pytest.raises(ValueError, match="two observed categories"):
+        rao_scott(design, np.ones(6), y)
+    unchanged = wave_difference(proportion_ci(design, y), proportion_ci(design, y))
+    assert unchanged.value == 0.0 and unchanged.p_value == pytest.approx(1.0)

@@ -210,3 +210,15 @@ def test_poststratification_errors_name_the_cell() -> None:
     assert partial.weights.tolist() == [1.0, 1.0, 1.0]
     with pytest.raises(UnknownCategoryError, match=r"'region'.*'b'"):
         poststratify(d, cells, {"a": 1.0}, name="region")
+
+
+def test_chained_calibration_and_later_trimming_follow_r(
+    dclus1: Design, clus1: dict[str, np.ndarray]
+) -> None:
+    post = poststratify(dclus1, clus1["stype"], STYPE, name="stype")
+    chained = rake(post, {"sch.wide": clus1["sch.wide"]}, {"sch.wide": SCH_WIDE})
+    expected = LOCAL["poststratify_then_rake"]
+    api00 = numeric(clus1["api00"])
+    assert pair(mean(chained, api00)) == pytest.approx(expected["mean_api00"], rel=REL)
+    trimmed = trim_weights(chained, lower=25, upper=45)
+    assert pair(mean(trimmed, api00)) == pytest.approx(expected["trimmed_25_45_mean_api00"], rel=REL)
