@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
 from survey_service.db.engine import Database
+from survey_service.domain.pages.controllers import ResidentPages
 from survey_service.domain.responses.controllers import ResponseController
 from survey_service.domain.responses.deps import RateLimits, provide_rate_limits
 from survey_service.domain.surveys.controllers import SurveyController
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await db.dispose()
 
     return Litestar(
-        route_handlers=[health, SurveyController, ResponseController, static_router()],
+        route_handlers=[health, SurveyController, ResponseController, ResidentPages, static_router()],
         template_config=template_config(),
         dependencies={
             "db": Provide(provide_database, sync_to_thread=False),
