@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CODE := $(wildcard survey_service analysis tests benchmarks migrations)
 
-.PHONY: install run test lint typecheck pytest setup-db clean
+.PHONY: install run test lint typecheck pytest setup-db clean messages npm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# UI strings: extract them from the code and templates, then add the new ones to every catalogue.
+LOCALE := survey_service/web/locale
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project survey-service -o $(LOCALE)/messages.pot .
+	for dir in $(LOCALE)/*/; do code=$$(basename $$dir); \
+	  $(BIN)/pybabel update --no-fuzzy-matching --width 120 -i $(LOCALE)/messages.pot \
+	    -o $$dir/LC_MESSAGES/messages.po -l $$(echo $$code | sed 's/-x-.*//'); done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
