@@ -1,7 +1,7 @@
 """Resident pages: survey list, language chooser, one page per step, review, submit, thank-you, save & resume.
 
 Everything works with plain HTML forms (no JavaScript needed). Every form carries the CSRF token. Pages
-with answers are never cached, and send no referrer (links can carry invitation tokens).
+with answers are never cached.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ from survey_service.web.i18n import use_language
 from survey_service.web.templating import render
 
 DEFAULT_LANGUAGE = "fi"
-HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+# Pages show answers: never cached (security headers for every response come from survey_service.security).
+HEADERS = {"Cache-Control": "no-store"}
 Req = Request[Any, Any, Any]
 
 
@@ -405,7 +406,6 @@ class ResidentPages(Controller):
             errors=field_errors,
             number=number,
             total=len(visible),
-            percent=round(100 * (number - 1) / max(len(visible), 1)),
             action=f"/s/{survey.slug}/p/{step.id}",
             languages=_links(f"/s/{survey.slug}/p/{step.id}", survey.languages, language),
             first=number == 1,
