@@ -34,7 +34,16 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+# axe-core for the browser tests (tests/e2e), from the npm registry into node_modules/.
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): $(wildcard package.json package-lock.json)
+	@if [ -f package.json ]; then \
+	  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi; \
+	  touch $(NPM_STAMP); fi
+
+npm: $(NPM_STAMP)
+
+pytest: install npm
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -92,9 +92,10 @@ def _accept_language(request: Req, offered: list[str]) -> str | None:
     header = request.headers.get("accept-language", "")
     for part in header.split(","):
         tag = part.split(";")[0].strip().lower()
-        for code in offered:
-            if tag == code or tag.split("-")[0] == code:
-                return code
+        if tag in offered:
+            return tag
+        if tag.split("-")[0] in offered:
+            return tag.split("-")[0]
     return None
 
 
