@@ -106,12 +106,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "SURVEY_LOG_LEVEL": "WARNING",
     }
     cmd = [sys.executable, "-m", "uvicorn", "survey_service.app:create_app", "--factory", "--port", str(port)]
-    proc = subprocess.Popen([*cmd, "--no-access-log"], env=env, cwd=ROOT)  # noqa: S603 - our own command
+    proc = subprocess.Popen([*cmd, "--no-access-log"], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"{base}/health", timeout=1):  # noqa: S310 - local test server
+                with urllib.request.urlopen(f"{base}/health", timeout=1):
                     break
             except OSError:
                 time.sleep(0.1)
@@ -119,10 +119,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             pytest.fail("the app did not start")
         # The used invitation: answered once through the API.
         body = json.dumps({"language": "fi", "answers": {}, "token": token}).encode()
-        request = urllib.request.Request(  # noqa: S310 - local test server
+        request = urllib.request.Request(
             f"{base}/api/v1/surveys/{LETTERS}/responses", body, {"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310 - local test server
+        with urllib.request.urlopen(request, timeout=10) as r:
             assert r.status == 201
         yield Server(base, db_path, token)
     finally:
