@@ -103,6 +103,10 @@ def _language(request: Req, survey: responses.SurveyContext, requested: str | No
     return requested if requested in survey.questionnaire.definition.languages else None
 
 
+def _source(survey: responses.SurveyContext) -> str:
+    return survey.questionnaire.definition.source_language
+
+
 def _settings(request: Req) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -186,7 +190,7 @@ class ResidentPages(Controller):
             "resident/start.html",
             language,
             survey=self._view(survey, language),
-            description=pick(survey.questionnaire.definition.description, language, "fi"),
+            description=pick(survey.questionnaire.definition.description, language, _source(survey)),
             languages=_links(f"/s/{slug}", survey.languages, language),
             needs_code=needs_code,
             continuing=partial is not None,
@@ -222,7 +226,7 @@ class ResidentPages(Controller):
         """An invitation link was opened or a code typed: check it and start (or continue) answering."""
         language = _language(request, survey, lang)
         if not await rate_limits.code_attempt(request):
-            with use_language(language or "fi"):
+            with use_language(language or _source(survey)):
                 message = _("Too many attempts. Please wait a few minutes and try again.")
             return self._start_with_error(request, survey, language, message, status=429)
         found = None
@@ -230,7 +234,7 @@ class ResidentPages(Controller):
             async with db.read() as session:
                 found = await find_invitation(session, survey.id, token=token, code=code)
         if found is None:
-            with use_language(language or "fi"):
+            with use_language(language or _source(survey)):
                 message = (
                     _("This invitation link is not valid. Check the link, or type the code from your letter.")
                     if token
@@ -239,17 +243,16 @@ class ResidentPages(Controller):
             return self._start_with_error(request, survey, language, message, status=404 if token else 422)
         language = language or _language(request, survey, found.language)
         if found.status == "completed":
-            return self._message(request, survey, language or "fi", "answered", status=409)
+            return self._message(request, survey, language or _source(survey), "answered", status=409)
         settings = _settings(request)
         cookie = session_cookie(survey.slug, invited_respondent(found.id), settings.secret_key, settings.behind_https)
         if language is None:
             return _redirect(f"/s/{survey.slug}", [cookie])
         async with db.read() as session:
             partial = await responses.load_partial(session, survey.id, invited_respondent(found.id).secret)
-        answers = partial.answers if partial else {}
-        target = flow.resume_step(survey.questionnaire, answers) if partial else None
         if partial is None:
             return _redirect(f"/s/{survey.slug}?lang={language}", [cookie])
+        target = flow.resume_step(survey.questionnaire, partial.answers)
         return _redirect(_step_url(survey.slug, target, language), [cookie])
 
     def _start_with_error(
@@ -263,7 +266,7 @@ class ResidentPages(Controller):
             language,
             status=status,
             survey=self._view(survey, language),
-            description=pick(survey.questionnaire.definition.description, language, "fi"),
+            description=pick(survey.questionnaire.definition.description, language, _source(survey)),
             languages=_links(f"/s/{survey.slug}", survey.languages, language),
             needs_code=survey.access == "invitation",
             continuing=False,
