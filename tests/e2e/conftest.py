@@ -130,8 +130,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope: Playwright's sync API runs an event loop of its own, which must be gone before the
+    # async tests of other modules run in the same session.
     _require(CHROMIUM, "Chromium")
     _require(AXE, "axe-core (npm install)")
     from playwright.sync_api import sync_playwright

@@ -224,3 +224,16 @@ async def test_unknown_survey_page_is_a_friendly_404(client: AsyncClient) -> Non
     r = await client.get("/s/nope?lang=en")
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert "<h1>Page not found</h1>" in r.text
+
+
+async def test_too_many_new_respondents_from_one_address_get_a_page_saying_so(
+    client: AsyncClient, db: Database
+) -> None:
+    await open_survey(db)
+    for _ in range(120):
+        client.cookies.delete("survey-session")
+        assert (await answer(client, "opinions", {"GETON": "1"})).status_code == 303
+    client.cookies.delete("survey-session")
+    r = await answer(client, "opinions", {"GETON": "1"})
+    assert r.status_code == 429 and "Too many attempts." in r.text
+    assert await count_rows(db, "response") == 120

@@ -220,3 +220,12 @@ async def test_idempotent_retry_after_a_token_was_used_returns_the_original_201(
     again = await post(client, body, key="kiosk-1")
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
+
+
+async def test_open_survey_submissions_are_rate_limited_per_address(client: AsyncClient, db: Database) -> None:
+    await open_survey(db)
+    for _ in range(120):
+        assert (await post(client, {"language": "fi", "answers": {"GETON": 1}})).status_code == 201
+    r = await post(client, {"language": "fi", "answers": {"GETON": 1}})
+    assert r.status_code == 429 and "too many responses" in r.json()["detail"]
+    assert await count_rows(db, "response") == 120

@@ -42,7 +42,7 @@ from survey_service.domain.pages.schemas import (
 from survey_service.domain.responses import services as responses
 from survey_service.domain.responses.deps import RateLimits
 from survey_service.domain.surveys.services import open_surveys
-from survey_service.errors import Conflict, NotFound
+from survey_service.errors import Conflict, NotFound, TooManyRequests
 from survey_service.languages import SUPPORTED, endonym
 from survey_service.questionnaire.answers import CompiledQuestionnaire
 from survey_service.questionnaire.localize import LocalQuestion, localize, pick, text_direction
@@ -345,7 +345,10 @@ class ResidentPages(Controller):
         answers = {k: v for k, v in answers.items() if not any(e.item == k for e in page_errors)}
         cookies: list[Cookie] = []
         if respondent is None:
-            await rate_limits.new_response(request)
+            try:
+                await rate_limits.new_response(request)
+            except TooManyRequests:
+                return self._message(request, survey, language, "busy", status=429)
             respondent = open_respondent(normalise_code(new_code()))
             settings = _settings(request)
             cookies.append(session_cookie(slug, respondent, settings.secret_key, settings.behind_https))
