@@ -21,6 +21,8 @@ from survey_service.domain.auth.controllers import UserController, me, revoke_to
 from survey_service.domain.auth.deps import LoginThrottle, provide_login_throttle
 from survey_service.domain.auth.guards import authorize, not_authorized_handler, provide_staff, undeclared_routes
 from survey_service.domain.auth.pages import AuthPages, UserPages
+from survey_service.domain.questionnaires.controllers import QuestionnaireController
+from survey_service.domain.questionnaires.pages import QuestionnairePages
 from survey_service.domain.surveys.controllers import SurveyController
 from survey_service.domain.surveys.deps import provide_database, provide_read_session
 from survey_service.domain.system.controllers import health
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             revoke_token,
             audit_log,
             audit_page,
+            QuestionnaireController,
+            QuestionnairePages,
         ],
         template_config=template_config(),
         # Every route declares opt["access"]; this one guard enforces it (see domain/auth/guards.py).

@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import click
 from alembic.config import Config
@@ -141,6 +141,106 @@ def load_shipped(root: Path | None) -> None:
         click.echo("no questionnaires found", err=True)
 
 
+def _version_ref(ref: str) -> tuple[str, int | None]:
+    """``SLUG`` or ``SLUG@VERSION``."""
+    slug, _, number = ref.partition("@")
+    if number and not number.isdigit():
+        raise click.BadParameter(f"expected SLUG or SLUG@VERSION, not {ref!r}")
+    return slug, int(number) if number else None
+
+
+@questionnaire.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--publish", is_flag=True, help="Publish at once (every string must be translated).")
+def import_definition(path: Path, publish: bool) -> None:
+    """Import a definition as a draft (or publish it): a YAML folder or file, or an XLSForm .xlsx.
+
+    A definition identical to the latest version changes nothing (exit 0).
+    """
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.questionnaires.services import store
+    from survey_service.errors import DomainError
+    from survey_service.questionnaire.loader import DefinitionError, load
+    from survey_service.questionnaire.xlsform import from_xlsform
+
+    try:
+        if path.suffix.lower() == ".xlsx":
+            q = from_xlsform(path.read_bytes(), str(path), complete=publish)
+        else:
+            q = load(path, complete=publish)
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was stored", err=True)
+        sys.exit(1)
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            stored = await store(session, q, publish=publish, note=f"imported {path.name}", actor=COMMAND_LINE)
+        v = stored.version
+        if stored.outcome == "unchanged":
+            return f"{q.slug}: identical to version {v.number} ({v.status}); nothing changed"
+        return f"{q.slug}: version {v.number} {stored.outcome} ({v.status})"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        for item in exc.errors:
+            click.echo(f"{item.item}: {item.message}", err=True)
+        _fail(exc)
+
+
+@questionnaire.command("export")
+@click.argument("ref", metavar="SLUG[@VERSION]")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="FILE.xlsx")
+def export_definition(ref: str, output: Path) -> None:
+    """Export a version (default: the latest, draft or published) as an XLSForm workbook."""
+    from survey_service.domain.questionnaires.services import definition_of, get_version, latest_version
+    from survey_service.errors import DomainError, NotFound
+    from survey_service.questionnaire.xlsform import to_xlsform
+
+    slug, number = _version_ref(ref)
+
+    async def work(db: Database) -> tuple[bytes, int]:
+        async with db.read() as session:
+            v = await get_version(session, slug, number) if number else await latest_version(session, slug)
+            if v is None:
+                raise NotFound(f"no questionnaire {slug!r}")
+            return to_xlsform(definition_of(v), str(v.number)), v.number
+
+    try:
+        data, n = run_with_db(work)
+    except DomainError as exc:
+        _fail(exc)
+    output.write_bytes(data)
+    click.echo(f"{slug}@{n} written to {output}")
+
+
+@questionnaire.command("publish")
+@click.argument("ref", metavar="SLUG@VERSION")
+def publish_version(ref: str) -> None:
+    """Publish a draft version; from then on it can never change."""
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.questionnaires.services import publish
+    from survey_service.errors import DomainError
+
+    slug, number = _version_ref(ref)
+    if number is None:
+        raise click.BadParameter("give the version: SLUG@VERSION")
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            v = await publish(session, slug, number, COMMAND_LINE)
+            return f"{slug}: version {v.number} published"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        for item in exc.errors[:20]:
+            click.echo(f"{item.item}: {item.message}", err=True)
+        _fail(exc)
+
+
 @main.group()
 def survey() -> None:
     """Survey waves."""
@@ -170,7 +270,7 @@ def _read_password(password_stdin: bool) -> str:
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception) -> NoReturn:
     from survey_service.errors import DomainError
 
     click.echo(f"error: {exc.detail if isinstance(exc, DomainError) else exc}", err=True)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Request, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,8 +15,10 @@ from survey_service.domain.audit.services import events
 from survey_service.web.staff import page
 
 PAGE_SIZE = 100
-Action = Annotated[str | None, Parameter(description="An action (publish…) or a prefix ending in '.'", max_length=64)]
-Page = Annotated[int, Parameter(ge=1, le=100_000, description="Page number, 100 events a page")]
+Action = Annotated[
+    str | None, QueryParameter(description="An action (publish…) or a prefix ending in '.'", max_length=64)
+]
+Page = Annotated[int, QueryParameter(ge=1, le=100_000, description="Page number, 100 events a page")]
 
 
 @get("/api/v1/audit", summary="Audit log, newest first", tags=["staff"], opt={"access": "audit:read"})
