@@ -23,8 +23,9 @@ from survey_service.domain.auth.guards import authorize, not_authorized_handler,
 from survey_service.domain.auth.pages import AuthPages, UserPages
 from survey_service.domain.questionnaires.controllers import QuestionnaireController
 from survey_service.domain.questionnaires.pages import QuestionnairePages
-from survey_service.domain.surveys.controllers import SurveyController
+from survey_service.domain.surveys.controllers import SurveyController, WaveController
 from survey_service.domain.surveys.deps import provide_database, provide_read_session
+from survey_service.domain.surveys.pages import WavePages
 from survey_service.domain.system.controllers import health
 from survey_service.errors import (
     DomainError,
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             audit_page,
             QuestionnaireController,
             QuestionnairePages,
+            WaveController,
+            WavePages,
         ],
         template_config=template_config(),
         # Every route declares opt["access"]; this one guard enforces it (see domain/auth/guards.py).
