@@ -26,7 +26,7 @@ from survey_service.db.models import ROLES
 from survey_service.domain.auth.guards import access_of, authorize, http_routes, is_api, undeclared_routes
 from survey_service.domain.auth.permissions import PUBLIC, allows, is_declared
 from survey_service.settings import Settings
-from tests.helpers import api_token, csrf_token, ensure_csrf, login, staff_user
+from tests.helpers import TEST_QUESTIONNAIRES, api_token, csrf_token, ensure_csrf, login, staff_user
 
 IDENTITIES: list[str | None] = [None, *ROLES]
 
@@ -45,6 +45,8 @@ class Call:
 
 
 # Valid minimal requests per (method, path). Values come from the data made by ``_world``.
+Q1 = {"slug": "mini", "number": "1"}
+MINI_YAML = (TEST_QUESTIONNAIRES / "mini" / "questionnaire.yaml").read_bytes()
 RECIPES: dict[tuple[str, str], Callable[[dict[str, str]], Call]] = {
     ("GET", "/api/v1/surveys/{slug:str}"): lambda w: Call({"slug": w["survey"]}),
     ("GET", "/api/v1/users/{username:str}/tokens"): lambda w: Call({"username": "target"}),
@@ -70,6 +72,32 @@ RECIPES: dict[tuple[str, str], Callable[[dict[str, str]], Call]] = {
     ("POST", "/staff/users/{username:str}/tokens"): lambda w: Call({"username": "target"}, form={"name": "m"}),
     ("POST", "/staff/users/{username:str}/tokens/{token_id:uuid}/revoke"): lambda w: Call(
         {"username": "target", "token_id": w["target_token"]}, form={}
+    ),
+    # questionnaires (world: "mini" version 1 published, fielded by a wave)
+    ("GET", "/api/v1/questionnaires/{slug:str}/versions/{number:int}"): lambda w: Call(Q1),
+    ("GET", "/api/v1/questionnaires/{slug:str}/versions/{number:int}/xlsform"): lambda w: Call(Q1),
+    ("GET", "/api/v1/questionnaires/{slug:str}/versions/{number:int}/translations"): lambda w: Call(Q1),
+    ("GET", "/api/v1/questionnaires/{slug:str}/versions/{number:int}/translations/{lang:str}"): lambda w: Call(
+        {**Q1, "lang": "en"}
+    ),
+    ("GET", "/api/v1/questionnaires/{slug:str}/diff"): lambda w: Call({"slug": "mini"}, query={"old": "1", "new": "1"}),
+    ("POST", "/api/v1/questionnaires/import"): lambda w: Call(query={"filename": "mini.yaml"}, content=MINI_YAML),
+    ("GET", "/staff/questionnaires/{slug:str}"): lambda w: Call({"slug": "mini"}),
+    ("GET", "/staff/questionnaires/{slug:str}/{number:int}"): lambda w: Call(Q1),
+    ("GET", "/staff/questionnaires/{slug:str}/{number:int}/preview"): lambda w: Call(Q1, query={"lang": "en"}),
+    ("GET", "/staff/questionnaires/{slug:str}/{number:int}/xlsform"): lambda w: Call(Q1),
+    ("GET", "/staff/questionnaires/{slug:str}/{number:int}/translations"): lambda w: Call(Q1),
+    ("GET", "/staff/questionnaires/{slug:str}/{number:int}/translations/{lang:str}"): lambda w: Call(
+        {**Q1, "lang": "sv"}
+    ),
+    ("GET", "/staff/questionnaires/{slug:str}/diff"): lambda w: Call({"slug": "mini"}),
+    # waves (world: "mini-2026")
+    ("GET", "/api/v1/waves/{slug:str}"): lambda w: Call({"slug": w["survey"]}),
+    ("POST", "/api/v1/waves"): lambda w: Call(
+        json={"slug": f"w-{uuid.uuid4().hex[:8]}", "questionnaire": "mini", "year": 2026}
+    ),
+    ("POST", "/staff/surveys"): lambda w: Call(
+        form={"slug": f"w-{uuid.uuid4().hex[:8]}", "questionnaire": "mini@1", "year": "2026"}
     ),
 }
 # Routes that end the caller's own session run last.
