@@ -2,21 +2,25 @@
 
 SQLite runs in WAL mode with full fsync; reads use ordinary (deferred) transactions while writes go
 through a single writer connection that takes the write lock up front (``BEGIN IMMEDIATE``), so
-concurrent writers queue instead of failing with "database is locked".
+concurrent writers queue instead of failing with "database is locked". The busy write paths share
+transactions through group commit (``Database.batched``): one commit, one fsync, for many requests.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from survey_service.db.group_commit import GroupCommitter
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -63,6 +67,7 @@ class Database:
         self.writer = make_engine(url, writer=True) if self.is_sqlite else self.engine
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write = async_sessionmaker(self.writer, expire_on_commit=False)
+        self.committer = GroupCommitter(self._write)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -76,7 +81,16 @@ class Database:
         async with self._write() as session, session.begin():
             yield session
 
+    async def batched(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run ``work`` in a shared write transaction with whatever else is waiting (group commit).
+
+        Returns once that transaction has committed; an exception from ``work`` rolls back ``work`` alone.
+        Use it for the busy write paths (submissions, page saves); ``write()`` for everything else.
+        """
+        return await self.committer.run(work)
+
     async def dispose(self) -> None:
+        await self.committer.close()
         await self.engine.dispose()
         if self.writer is not self.engine:
             await self.writer.dispose()

@@ -160,47 +160,51 @@ async def submit(
 ) -> Submitted:
     """Store one complete response whose answers ``check(require=True)`` has accepted."""
     response_id = uuid.uuid4()
-    try:
-        async with db.write() as session:
-            if idempotency is not None:
-                earlier = await _claimed(session, survey.id, idempotency)
-                if earlier is not None:
-                    return earlier
-                await session.execute(
-                    insert(IdempotencyKey).values(
-                        id=uuid.uuid4(),
-                        survey_id=survey.id,
-                        key_hash=idempotency.key_hash,
-                        request_mac=idempotency.request_mac,
-                        response_id=response_id,
-                        created_on=today(),
-                    )
-                )
-            used_invitation_id = None
-            if token_hash is not None or invitation_id is not None:
-                used_invitation_id = await _complete_invitation(session, survey.id, token_hash, invitation_id)
-            if partial_id is not None:
-                removed = await session.execute(
-                    delete(Response).where(Response.id == partial_id, Response.status == "partial")
-                )
-                if removed.rowcount != 1:  # type: ignore[attr-defined]
-                    raise AlreadySubmitted("these answers have already been submitted")
-            day = today()
+
+    async def work(session: AsyncSession) -> Submitted:
+        if idempotency is not None:
+            earlier = await _claimed(session, survey.id, idempotency)
+            if earlier is not None:
+                return earlier
             await session.execute(
-                insert(Response).values(
-                    id=response_id,
+                insert(IdempotencyKey).values(
+                    id=uuid.uuid4(),
                     survey_id=survey.id,
-                    questionnaire_version_id=survey.version_id,
-                    language=language,
-                    mode=mode,
-                    status="complete",
-                    answers=answers,
-                    started_on=started_on or day,
-                    submitted_on=day,
-                    invitation_id=None if survey.anonymous else used_invitation_id,
-                    resume_hash=None,
+                    key_hash=idempotency.key_hash,
+                    request_mac=idempotency.request_mac,
+                    response_id=response_id,
+                    created_on=today(),
                 )
             )
+        used_invitation_id = None
+        if token_hash is not None or invitation_id is not None:
+            used_invitation_id = await _complete_invitation(session, survey.id, token_hash, invitation_id)
+        if partial_id is not None:
+            removed = await session.execute(
+                delete(Response).where(Response.id == partial_id, Response.status == "partial")
+            )
+            if removed.rowcount != 1:  # type: ignore[attr-defined]
+                raise AlreadySubmitted("these answers have already been submitted")
+        day = today()
+        await session.execute(
+            insert(Response).values(
+                id=response_id,
+                survey_id=survey.id,
+                questionnaire_version_id=survey.version_id,
+                language=language,
+                mode=mode,
+                status="complete",
+                answers=answers,
+                started_on=started_on or day,
+                submitted_on=day,
+                invitation_id=None if survey.anonymous else used_invitation_id,
+                resume_hash=None,
+            )
+        )
+        return Submitted(response_id)
+
+    try:
+        return await db.batched(work)
     except IntegrityError:
         # Another request with the same Idempotency-Key committed first (PostgreSQL makes this one wait
         # on the unique index, then fail): answer as that request did.
@@ -211,7 +215,6 @@ async def submit(
         if earlier is None:
             raise
         return earlier
-    return Submitted(response_id)
 
 
 async def _claimed(session: AsyncSession, survey_id: uuid.UUID, claim: IdempotencyClaim) -> Submitted | None:
@@ -293,7 +296,8 @@ async def save_partial(
 ) -> None:
     """Keep the answers so far (status partial), creating the partial response on the first save."""
     key = resume_hash(secret)
-    async with db.write() as session:
+
+    async def work(session: AsyncSession) -> None:
         updated = await session.execute(
             update(Response)
             .where(Response.resume_hash == key, Response.survey_id == survey.id, Response.status == "partial")
@@ -327,3 +331,5 @@ async def save_partial(
                 resume_hash=key,
             )
         )
+
+    await db.batched(work)
