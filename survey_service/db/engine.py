@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -68,6 +68,10 @@ class Database:
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write = async_sessionmaker(self.writer, expire_on_commit=False)
         self.committer = GroupCommitter(self._write)
+        # Small per-process caches of what the busy paths read on every request (e.g. a wave's status and
+        # compiled questionnaire). Any write() commit clears them, so this process never serves its own
+        # stale data; other processes' changes are seen when an entry's time is up.
+        self.cache: dict[Any, Any] = {}
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -80,6 +84,7 @@ class Database:
         """A session in one write transaction: committed when the block ends, rolled back on error."""
         async with self._write() as session, session.begin():
             yield session
+        self.cache.clear()
 
     async def batched(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run ``work`` in a shared write transaction with whatever else is waiting (group commit).
@@ -88,6 +93,10 @@ class Database:
         Use it for the busy write paths (submissions, page saves); ``write()`` for everything else.
         """
         return await self.committer.run(work)
+
+    async def insert_batched(self, table: Table, values: dict[str, Any]) -> None:
+        """Insert one row with group commit (many rows, one multi-row statement); returns once committed."""
+        await self.committer.insert(table, values)
 
     async def dispose(self) -> None:
         await self.committer.close()

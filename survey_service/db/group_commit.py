@@ -1,10 +1,12 @@
-"""Group commit: many concurrent units of work, one transaction, one fsync, each answered after the commit.
+"""Group commit: many concurrent writes, one transaction, one fsync, each answered after the commit.
 
-A unit of work is an async function of a session. ``GroupCommitter.run(work)`` queues it; one writer task
-takes everything queued, runs each unit inside its own savepoint (so a unit that fails — a used token, an
-idempotency conflict — is rolled back alone), commits once, and only then resolves each caller with its
-result or its exception. Under load this turns N commits (N fsyncs) into one; a lone request is not
-delayed (the writer starts a batch as soon as anything is queued).
+Two kinds of writes are queued. A *unit of work* (``run``) is an async function of a session with logic of
+its own (a conditional update, a check); it runs inside its own savepoint, so a unit that fails — a used
+invitation, an idempotency conflict — is rolled back alone. A *row* (``insert``) is a plain insert; the
+rows of a batch go to the database in one multi-row statement per table. One writer task takes
+everything queued, runs it, commits once, and only then resolves each caller with its result or its
+exception. Under load N commits (N fsyncs) become one; a lone request is not delayed, because the writer
+starts a batch as soon as anything is queued.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 T = TypeVar("T")
@@ -22,13 +26,22 @@ Work = Callable[[AsyncSession], Awaitable[Any]]
 log = logging.getLogger("survey_service.db")
 
 
-class GroupCommitter:
-    """One writer task per process and event loop, batching units of work into shared transactions."""
+@dataclass(slots=True)
+class _Row:
+    table: Table
+    values: dict[str, Any]
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], max_batch: int = 256) -> None:
+
+_Item = tuple[Work | _Row, "asyncio.Future[Any]"]
+
+
+class GroupCommitter:
+    """One writer task per process and event loop, batching writes into shared transactions."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], max_batch: int = 512) -> None:
         self._sessions = sessions
         self._max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[Work, asyncio.Future[Any]]] | None = None
+        self._queue: asyncio.Queue[_Item] | None = None
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.batches = 0
@@ -36,40 +49,53 @@ class GroupCommitter:
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run ``work`` in the next batch; returns its result once that batch has committed."""
+        return await self._enqueue(work)
+
+    async def insert(self, table: Table, values: dict[str, Any]) -> None:
+        """Insert one row in the next batch; returns once that batch has committed."""
+        await self._enqueue(_Row(table, values))
+
+    def _enqueue(self, item: Work | _Row) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done() or self._loop is not loop:
             self._queue = asyncio.Queue()
             self._loop = loop
             self._task = loop.create_task(self._writer(self._queue), name="group-commit-writer")
         assert self._queue is not None
-        future: asyncio.Future[T] = loop.create_future()
-        self._queue.put_nowait((work, future))
-        return await future
+        future: asyncio.Future[Any] = loop.create_future()
+        self._queue.put_nowait((item, future))
+        return future
 
-    async def _writer(self, queue: asyncio.Queue[tuple[Work, asyncio.Future[Any]]]) -> None:
+    async def _writer(self, queue: asyncio.Queue[_Item]) -> None:
         while True:
             batch = [await queue.get()]
             while len(batch) < self._max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
             await self._commit(batch)
 
-    async def _commit(self, batch: list[tuple[Work, asyncio.Future[Any]]]) -> None:
+    async def _commit(self, batch: list[_Item]) -> None:
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         try:
             async with self._sessions() as session, session.begin():
-                for work, future in batch:
+                rows: dict[Table, list[tuple[dict[str, Any], asyncio.Future[Any]]]] = {}
+                for item, future in batch:
                     if future.done():  # the caller went away: nothing was acknowledged, nothing stored
+                        continue
+                    if isinstance(item, _Row):
+                        rows.setdefault(item.table, []).append((item.values, future))
                         continue
                     try:
                         async with session.begin_nested():
-                            result = await work(session)
+                            result = await item(session)
                     except Exception as exc:  # this unit alone is rolled back; the caller gets the error
                         outcomes.append((future, None, exc))
                     else:
                         outcomes.append((future, result, None))
+                for table, pending in rows.items():
+                    outcomes += await self._insert_rows(session, table, pending)
         except BaseException as exc:  # the commit itself failed (or shutdown): nothing in the batch is stored
             if not isinstance(exc, asyncio.CancelledError):
-                log.error("group commit of %d units failed", len(batch), exc_info=exc)
+                log.error("group commit of %d writes failed", len(batch), exc_info=exc)
             failure = exc if isinstance(exc, Exception) else RuntimeError("the service is shutting down")
             for _, future in batch:
                 if not future.done():
@@ -86,6 +112,27 @@ class GroupCommitter:
                 future.set_exception(error)
             else:
                 future.set_result(result)
+
+    @staticmethod
+    async def _insert_rows(
+        session: AsyncSession, table: Table, pending: list[tuple[dict[str, Any], asyncio.Future[Any]]]
+    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        """All rows in one statement; if that fails, row by row so only the bad rows' callers see an error."""
+        try:
+            async with session.begin_nested():
+                await session.execute(insert(table), [values for values, _ in pending])
+            return [(future, None, None) for _, future in pending]
+        except Exception:
+            outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+            for values, future in pending:
+                try:
+                    async with session.begin_nested():
+                        await session.execute(insert(table).values(values))
+                except Exception as exc:
+                    outcomes.append((future, None, exc))
+                else:
+                    outcomes.append((future, None, None))
+            return outcomes
 
     async def close(self) -> None:
         """Stop the writer; work still queued fails (nothing of it was stored or acknowledged)."""

@@ -96,3 +96,27 @@ async def test_nothing_is_acknowledged_before_its_commit(db: Database) -> None:
     await asyncio.gather(*(check(i) for i in range(20)))
     # Every caller, when answered, could already read its own row from another connection.
     assert all(n >= 1 for n in seen_at_acknowledgement) and max(seen_at_acknowledgement) == 20
+
+
+def _row(survey_id: uuid.UUID, version_id: uuid.UUID) -> dict[str, object]:
+    return {
+        "id": uuid.uuid4(),
+        "survey_id": survey_id,
+        "questionnaire_version_id": version_id,
+        "language": "fi",
+        "mode": "web",
+        "status": "complete",
+        "answers": {"GETON": 1},
+        "started_on": date(2026, 1, 1),
+        "submitted_on": date(2026, 1, 1),
+    }
+
+
+async def test_plain_rows_share_one_statement_and_a_bad_row_fails_alone(db: Database) -> None:
+    survey = await open_survey(db)
+    table = Response.__table__
+    good = [db.insert_batched(table, _row(survey.id, survey.questionnaire_version_id)) for _ in range(30)]  # type: ignore[arg-type]
+    bad = db.insert_batched(table, _row(uuid.uuid4(), survey.questionnaire_version_id))  # type: ignore[arg-type]
+    outcomes = await asyncio.gather(*good[:15], bad, *good[15:], return_exceptions=True)
+    assert sum(isinstance(o, Exception) for o in outcomes) == 1 and isinstance(outcomes[15], Exception)
+    assert await _count(db) == 30

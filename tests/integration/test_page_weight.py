@@ -20,8 +20,7 @@ async def test_every_questionnaire_page_weighs_at_most_60_kb(client: AsyncClient
     async with db.write() as session:
         await store(session, load(ROOT / "questionnaires" / "good-relations"), publish=True)
         demo, _ = await ensure_demo(session)
-    async with db.read() as session:
-        survey = await survey_context(session, demo.slug)
+    survey = await survey_context(db, demo.slug)
     assert set(survey.languages) == set(SUPPORTED)
     css = len((await client.get("/static/css/site.css")).content)
     heaviest = measured = 0

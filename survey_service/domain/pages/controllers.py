@@ -617,16 +617,17 @@ class ResidentPages(Controller):
     # -- shared -----------------------------------------------------------------------------------------
 
     async def _survey(self, db: Database, slug: str) -> responses.SurveyContext:
-        async with db.read() as session:
-            return await responses.survey_context(session, slug)
+        return await responses.survey_context(db, slug)
 
     async def _session(
         self, request: Req, db: Database, slug: str
     ) -> tuple[responses.SurveyContext, Respondent | None, responses.Partial | None]:
         respondent = _respondent(request)
-        async with db.read() as session:
-            survey = await responses.survey_context(session, slug)
-            partial = await responses.load_partial(session, survey.id, respondent.secret) if respondent else None
+        survey = await responses.survey_context(db, slug)
+        partial = None
+        if respondent:
+            async with db.read() as session:
+                partial = await responses.load_partial(session, survey.id, respondent.secret)
         return survey, respondent, partial
 
     def _message(

@@ -47,8 +47,7 @@ class ResponseController(Controller):
             HeaderParameter(name="Idempotency-Key", description="A random key (e.g. a UUID) per response"),
         ] = None,
     ) -> ResponseCreated:
-        async with db.read() as session:
-            survey = await services.survey_context(session, slug)
+        survey = await services.survey_context(db, slug)
         if not survey.is_open(utcnow()):
             raise Conflict(f"survey {slug!r} is not accepting answers")
         if data.language not in survey.questionnaire.definition.languages:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -60,8 +61,30 @@ class SurveyContext:
         return self.closes_at is None or now < self.closes_at
 
 
-async def survey_context(session: AsyncSession, slug: str) -> SurveyContext:
-    """The wave ``slug`` with its compiled questionnaire (compiled once per published version)."""
+CONTEXT_TTL_SECONDS = 2.0
+
+
+async def survey_context(db: Database, slug: str) -> SurveyContext:
+    """The wave ``slug`` with its compiled questionnaire, read at most every ``CONTEXT_TTL_SECONDS``.
+
+    Answering a wave needs its status, dates and questionnaire on every request; keeping them in memory
+    for a moment spares a database round trip per request. A closed or reopened wave takes effect within
+    that moment (``is_open`` is still checked against the current time on every request).
+    """
+    now = time.monotonic()
+    key = ("survey_context", slug)
+    hit = db.cache.get(key)
+    if hit is not None and now - hit[0] < CONTEXT_TTL_SECONDS:
+        return hit[1]
+    async with db.read() as session:
+        context = await _read_context(session, slug)
+    if len(db.cache) > 10_000:
+        db.cache.clear()
+    db.cache[key] = (now, context)
+    return context
+
+
+async def _read_context(session: AsyncSession, slug: str) -> SurveyContext:
     row = (
         await session.execute(
             select(
@@ -160,6 +183,27 @@ async def submit(
 ) -> Submitted:
     """Store one complete response whose answers ``check(require=True)`` has accepted."""
     response_id = uuid.uuid4()
+    if idempotency is None and token_hash is None and invitation_id is None and partial_id is None:
+        # The common case (an open link, nothing to claim or finish): a plain row, inserted with the
+        # other rows of its batch in one statement.
+        day = today()
+        await db.insert_batched(
+            Response.__table__,  # type: ignore[arg-type]
+            {
+                "id": response_id,
+                "survey_id": survey.id,
+                "questionnaire_version_id": survey.version_id,
+                "language": language,
+                "mode": mode,
+                "status": "complete",
+                "answers": answers,
+                "started_on": started_on or day,
+                "submitted_on": day,
+                "invitation_id": None,
+                "resume_hash": None,
+            },
+        )
+        return Submitted(response_id)
 
     async def work(session: AsyncSession) -> Submitted:
         if idempotency is not None:
