@@ -60,28 +60,33 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app = Litestar(
         route_handlers=[
+            # public: residents and the API for apps (no guard runs on these busy routes)
             health,
             SurveyController,
             static_router(),
-            # residents
             ResponseController,
             ResidentPages,
-            # staff
-            AuthPages,
-            UserPages,
-            me,
-            UserController,
-            revoke_token,
-            audit_log,
-            audit_page,
-            QuestionnaireController,
-            QuestionnairePages,
-            WaveController,
-            WavePages,
+            # staff: every route behind the one guard that enforces opt["access"] (domain/auth/guards.py);
+            # create_app refuses to start if a route needing a permission is outside it
+            Router(
+                path="/",
+                guards=[authorize],
+                route_handlers=[
+                    AuthPages,
+                    UserPages,
+                    me,
+                    UserController,
+                    revoke_token,
+                    audit_log,
+                    audit_page,
+                    QuestionnaireController,
+                    QuestionnairePages,
+                    WaveController,
+                    WavePages,
+                ],
+            ),
         ],
         template_config=template_config(),
-        # Every route declares opt["access"]; this one guard enforces it (see domain/auth/guards.py).
-        guards=[authorize],
         dependencies={
             "db": Provide(provide_database, sync_to_thread=False),
             "read_session": Provide(provide_read_session),
@@ -131,5 +136,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     missing = undeclared_routes(app)
     if missing:
-        raise RuntimeError(f"routes without an access rule (opt['access']): {', '.join(missing)}")
+        raise RuntimeError(
+            f"routes without an access rule (opt['access']) or outside the access guard: {', '.join(missing)}"
+        )
     return app

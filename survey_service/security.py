@@ -7,7 +7,6 @@ those pages get a looser policy.
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,30 +23,39 @@ DOCS_CSP = (
 HSTS = "max-age=63072000; includeSubDomains"
 
 
+_ALWAYS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+)
+_CSP = b"content-security-policy"
+
+
 class SecurityHeadersMiddleware(ASGIMiddleware):
-    """Adds the security headers to every HTTP response."""
+    """Adds the security headers to every HTTP response (a route may set its own, stricter CSP)."""
 
     scopes = (ScopeType.HTTP,)
 
     def __init__(self, *, https: bool) -> None:
         self.https = https
+        self._strict = (_CSP, STRICT_CSP.encode())
+        self._docs = (_CSP, DOCS_CSP.encode())
+        self._hsts = (b"strict-transport-security", HSTS.encode())
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path = scope.get("path", "")
-        csp = DOCS_CSP if path == "/schema" or path.startswith("/schema/") else STRICT_CSP
-        https = self.https or scope.get("scheme") == "https"
+        csp = self._docs if path == "/schema" or path.startswith("/schema/") else self._strict
+        extra = [*_ALWAYS, self._hsts] if self.https or scope.get("scheme") == "https" else list(_ALWAYS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers.setdefault("content-security-policy", csp)
-                headers["x-content-type-options"] = "nosniff"
-                headers["referrer-policy"] = "no-referrer"
-                headers["x-frame-options"] = "DENY"
-                headers["cross-origin-opener-policy"] = "same-origin"
-                headers["permissions-policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-                if https:
-                    headers["strict-transport-security"] = HSTS
+                headers = list(message.get("headers") or ())
+                if not any(name.lower() == _CSP for name, _ in headers):
+                    headers.append(csp)
+                headers.extend(extra)
+                message["headers"] = headers
             await send(message)
 
         await next_app(scope, receive, send_with_headers)

@@ -148,8 +148,14 @@ class CompiledQuestionnaire:
         required_scope = set(only) if only is not None else None
         kept: Answers = {}
         invalid: set[str] = set()
+        # A section's condition reads only earlier sections, so it is decided once, at its first variable.
+        section_shown: dict[str, bool] = {}
         for code, var in self.variables.items():
-            visible = self.question_visible(var.question, kept)
+            shown = section_shown.get(var.section.id)
+            if shown is None:
+                shown = section_shown[var.section.id] = self.section_visible(var.section, kept)
+            cond = self._conditions.get(var.question.code)
+            visible = shown and (cond is None or expr.evaluate(cond, kept))
             value = given.get(code)
             if value is None:
                 if (

@@ -238,6 +238,19 @@ def test_a_misspelt_permission_counts_as_undeclared() -> None:
     assert undeclared_routes(Litestar(route_handlers=[typo], openapi_config=None)) == ["GET /typo"]
 
 
+def test_a_staff_route_outside_the_guard_counts_as_undeclared() -> None:
+    @get("/unguarded", opt={"access": "results:read"}, sync_to_thread=False)
+    def unguarded() -> str:
+        return "would be open to anyone"
+
+    @get("/guarded", opt={"access": "results:read"}, guards=[authorize], sync_to_thread=False)
+    def guarded() -> str:
+        return "fine"
+
+    app = Litestar(route_handlers=[unguarded, guarded], openapi_config=None)
+    assert undeclared_routes(app) == ["GET /unguarded"]
+
+
 async def test_guard_refuses_an_undeclared_route_at_run_time() -> None:
     @get("/undeclared", sync_to_thread=False)
     def undeclared() -> str:

@@ -113,11 +113,14 @@ def provide_staff(request: Request[Any, Any, Any]) -> Staff:
 
 
 def undeclared_routes(app: Litestar) -> list[str]:
-    """``METHOD path`` of every route whose handler has no valid ``opt["access"]``."""
+    """``METHOD path`` of every route whose handler has no valid ``opt["access"]``, or that needs a
+    permission but is not behind the ``authorize`` guard."""
     missing = []
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
-            if not is_declared(access_of(handler)):
+            access = access_of(handler)
+            guarded = authorize in handler.resolve_guards()
+            if not is_declared(access) or (access != PUBLIC and not guarded):
                 methods = sorted(getattr(handler, "http_methods", None) or ["*"])
                 missing.append(f"{','.join(methods)} {route.path}")
     return sorted(missing)
