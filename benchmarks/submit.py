@@ -238,9 +238,16 @@ def count_responses(env: dict[str, str]) -> int:
 
 
 def page_url(base: str) -> tuple[str, int]:
-    """The first questionnaire page of the demo wave (following redirects) and its size in bytes."""
+    """The first page of questions of the demo wave (linked from its start page) and its size in bytes."""
     with urllib.request.urlopen(f"{base}/s/{SURVEY}?lang=fi", timeout=10) as r:
-        return r.geturl(), len(r.read())
+        start = r.read().decode()
+    link = re.search(rf'href="(/s/{SURVEY}/p/[^"]+)"', start)
+    assert link, "the start page links to the first page of questions"
+    url = base + link.group(1).replace("&amp;", "&")
+    with urllib.request.urlopen(url, timeout=10) as r:
+        body = r.read()
+    assert b'type="radio"' in body, "the page has questions"
+    return url, len(body)
 
 
 def compare(name: str, env: dict[str, str], args: argparse.Namespace, body: bytes) -> list[str]:

@@ -8,9 +8,10 @@ import re
 from typing import Any
 
 from httpx import AsyncClient, Response
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from survey_service.db.engine import Database
+from survey_service.db.models import Survey
 from tests.helpers import count_rows, invitations, open_survey
 
 BASE = "/s/mini-2026"
@@ -237,3 +238,32 @@ async def test_too_many_new_respondents_from_one_address_get_a_page_saying_so(
     r = await answer(client, "opinions", {"GETON": "1"})
     assert r.status_code == 429 and "Too many attempts." in r.text
     assert await count_rows(db, "response") == 120
+
+
+async def test_a_reused_blank_page_carries_each_clients_own_csrf_token(
+    client: AsyncClient, db: Database, settings: Any
+) -> None:
+    await open_survey(db)
+    first = await client.get(f"{BASE}/p/opinions?lang=en")
+    mine = re.search(r'name="_csrf_token" value="([^"]+)"', first.text)
+    assert mine and mine.group(1) == csrf(client)
+    from httpx import ASGITransport
+
+    from survey_service.app import create_app
+
+    other_app = create_app(settings, db)  # same process cache, another browser
+    async with AsyncClient(transport=ASGITransport(app=other_app), base_url="http://testserver") as other:
+        second = await other.get(f"{BASE}/p/opinions?lang=en")
+        theirs = re.search(r'name="_csrf_token" value="([^"]+)"', second.text)
+        assert theirs and theirs.group(1) == str(other.cookies.get("csrftoken")) != mine.group(1)
+    assert second.text.replace(theirs.group(1), "T") == first.text.replace(mine.group(1), "T")
+    r = await answer(client, "opinions", {"GETON": "1", "TRUST": "5", "CONTACT": "never"})
+    assert r.status_code == 303  # the token in the reused page is accepted
+
+
+async def test_a_staff_change_to_a_wave_is_seen_at_once(client: AsyncClient, db: Database) -> None:
+    survey = await open_survey(db)
+    assert (await client.get(f"{BASE}?lang=en")).status_code == 200
+    async with db.write() as session:
+        await session.execute(update(Survey).where(Survey.id == survey.id).values(status="closed"))
+    assert (await client.get(f"{BASE}?lang=en")).status_code == 410

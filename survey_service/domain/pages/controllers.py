@@ -65,11 +65,27 @@ def _local(cq: CompiledQuestionnaire, language: str) -> dict[str, LocalQuestion]
     return {q.code: q for s in lq.sections for q in s.questions}
 
 
-def _page(
-    request: Req, template: str, language: str, *, status: int = 200, cookies: list[Cookie] | None = None, **ctx: Any
-) -> Response[str]:
+# Stands in for the CSRF token in pages rendered once and reused (the token differs per client).
+CSRF_SLOT = "csrf-slot-0f3a"
+
+
+def _csrf_token(request: Req) -> str:
     token = ScopeState.from_scope(request.scope).csrf_token
-    csrf = Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token if isinstance(token, str) else "")
+    return token if isinstance(token, str) else ""
+
+
+def _page(
+    request: Req,
+    template: str,
+    language: str,
+    *,
+    status: int = 200,
+    cookies: list[Cookie] | None = None,
+    token: str | None = None,
+    **ctx: Any,
+) -> Response[str]:
+    token = _csrf_token(request) if token is None else token
+    csrf = Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token)
     with use_language(language):
         html = render(template, language, lang=language, dir=text_direction(language), csrf_input=csrf, **ctx)
     return Response(html, status_code=status, media_type=MediaType.HTML, headers=HEADERS, cookies=cookies or [])
@@ -307,6 +323,17 @@ class ResidentPages(Controller):
         if not flow.step_visible(survey.questionnaire, step, answers):
             following = flow.next_step(survey.questionnaire, step, answers)
             return _redirect(_step_url(slug, following, language))
+        if not answers:
+            # A page nobody has answered yet looks the same for everyone but for the CSRF token: render it
+            # once per version, language and page, and reuse it (any staff change clears the cache).
+            key = ("step-page", survey.version_id, slug, step.id, language)
+            html = db.cache.get(key)
+            if html is None:
+                blank = self._step_page(request, survey, step, language, {}, {}, [], token=CSRF_SLOT)
+                html = db.cache[key] = blank.content
+            return Response(
+                html.replace(CSRF_SLOT, _csrf_token(request)), media_type=MediaType.HTML, headers=HEADERS
+            )
         values = {code: _as_text(answers[code]) for code in step.variables if code in answers}
         return self._step_page(request, survey, step, language, answers, values, [])
 
@@ -382,6 +409,7 @@ class ResidentPages(Controller):
         values: dict[str, Any],
         errors: list[Any],
         status: int = 200,
+        token: str | None = None,
     ) -> Response[str]:
         cq = survey.questionnaire
         local = _local(cq, language)
@@ -416,6 +444,7 @@ class ResidentPages(Controller):
             action=f"/s/{survey.slug}/p/{step.id}",
             languages=_links(f"/s/{survey.slug}/p/{step.id}", survey.languages, language),
             first=number == 1,
+            token=token,
         )
 
     def _field_error(
