@@ -133,8 +133,10 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 # -- load generators --------------------------------------------------------------------------------
 
 
-def wrk(url: str, seconds: int, connections: int, body: bytes | None) -> Run:
+def wrk(url: str, seconds: int, connections: int, body: bytes | None, cookie: str = "") -> Run:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        if cookie:
+            f.write(f'wrk.headers["Cookie"] = {json.dumps(cookie)}\n')
         if body is not None:
             f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
             f.write(f"wrk.body = {json.dumps(body.decode())}\n")
@@ -183,12 +185,13 @@ async def _client(host: str, port: int, request: bytes, stop_at: float, lat: lis
         writer.close()
 
 
-def asyncio_load(url: str, seconds: int, connections: int, body: bytes | None) -> Run:
+def asyncio_load(url: str, seconds: int, connections: int, body: bytes | None, cookie: str = "") -> Run:
     m = re.match(r"http://([^:/]+):(\d+)(/.*)", url)
     assert m
     host, port, path = m.group(1), int(m.group(2)), m.group(3)
+    cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
     if body is None:
-        request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+        request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{cookie_line}\r\n".encode()
     else:
         request = (
             f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
@@ -215,10 +218,10 @@ def asyncio_load(url: str, seconds: int, connections: int, body: bytes | None) -
     )
 
 
-def load(url: str, seconds: int, connections: int, body: bytes | None) -> Run:
+def load(url: str, seconds: int, connections: int, body: bytes | None, cookie: str = "") -> Run:
     if shutil.which("wrk"):
-        return wrk(url, seconds, connections, body)
-    return asyncio_load(url, seconds, connections, body)
+        return wrk(url, seconds, connections, body, cookie)
+    return asyncio_load(url, seconds, connections, body, cookie)
 
 
 # -- the comparison ---------------------------------------------------------------------------------
@@ -237,24 +240,26 @@ def count_responses(env: dict[str, str]) -> int:
     )
 
 
-def page_url(base: str) -> tuple[str, int]:
-    """The first page of questions of the demo wave (linked from its start page) and its size in bytes."""
+def page_url(base: str) -> tuple[str, int, str]:
+    """The first page of questions of the demo wave (linked from its start page), its size in bytes, and
+    the cookie a browser sends with it (the CSRF cookie set by the start page)."""
     with urllib.request.urlopen(f"{base}/s/{SURVEY}?lang=fi", timeout=10) as r:
         start = r.read().decode()
+        cookie = (r.headers.get("set-cookie") or "").split(";")[0]
     link = re.search(rf'href="(/s/{SURVEY}/p/[^"]+)"', start)
-    assert link, "the start page links to the first page of questions"
+    assert link and cookie.startswith("csrftoken="), "the start page links to the first page and sets a cookie"
     url = base + link.group(1).replace("&amp;", "&")
-    with urllib.request.urlopen(url, timeout=10) as r:
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie}), timeout=10) as r:
         body = r.read()
     assert b'type="radio"' in body, "the page has questions"
-    return url, len(body)
+    return url, len(body), cookie
 
 
 def compare(name: str, env: dict[str, str], args: argparse.Namespace, body: bytes) -> list[str]:
     app_port, bare_port = free_port(), free_port()
     app = start([PYTHON, "-m", "survey_service.cli", "serve", "--port", str(app_port)], env)
     wait_ready(f"http://127.0.0.1:{app_port}/health")
-    page, page_bytes = page_url(f"http://127.0.0.1:{app_port}")
+    page, page_bytes, cookie = page_url(f"http://127.0.0.1:{app_port}")
     bare_env = {**env, "BARE_PAGE_BYTES": str(page_bytes)}
     bare = start(
         [
@@ -278,16 +283,17 @@ def compare(name: str, env: dict[str, str], args: argparse.Namespace, body: byte
                 f"http://127.0.0.1:{app_port}/api/v1/surveys/{SURVEY}/responses",
                 f"http://127.0.0.1:{bare_port}/submit",
                 body,
+                "",
             ),
-            "page GET": (page, f"http://127.0.0.1:{bare_port}/page", None),
+            "page GET": (page, f"http://127.0.0.1:{bare_port}/page", None, cookie),
         }
         before = count_responses(env)
         acknowledged = 0
-        for label, (app_url, bare_url, payload) in targets.items():
+        for label, (app_url, bare_url, payload, cookie) in targets.items():
             app_runs, bare_runs = [], []
             for _ in range(args.rounds):
-                app_runs.append(load(app_url, args.seconds, args.connections, payload))
-                bare_runs.append(load(bare_url, args.seconds, args.connections, payload))
+                app_runs.append(load(app_url, args.seconds, args.connections, payload, cookie))
+                bare_runs.append(load(bare_url, args.seconds, args.connections, payload, cookie))
             if payload is not None:
                 acknowledged = sum(r.ok for r in app_runs)
             a_rps = statistics.mean(r.rps for r in app_runs)

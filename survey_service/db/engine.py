@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from survey_service.db.group_commit import GroupCommitter
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_READERS = 4
 T = TypeVar("T")
 
 
@@ -43,10 +44,12 @@ def make_engine(url: str, *, writer: bool = False, pool_size: int = 10) -> Async
     if sa_url.get_backend_name() == "sqlite":
         if sa_url.database and sa_url.database != ":memory:":
             Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+        # aiosqlite runs each connection in a thread of its own: a few fixed reader connections serve many
+        # requests better than a large, churning pool (new threads, contention for the GIL).
         engine = create_async_engine(
             sa_url,
-            pool_size=1 if writer else pool_size,
-            max_overflow=0 if writer else pool_size,
+            pool_size=1 if writer else SQLITE_READERS,
+            max_overflow=0,
             pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
