@@ -37,6 +37,7 @@ from survey_service.errors import (
     unexpected_error_handler,
     validation_error_handler,
 )
+from survey_service.ratelimit import limiter_factory
 from survey_service.security import SecurityHeadersMiddleware
 from survey_service.settings import Settings, get_settings
 from survey_service.web.staff import html_on_staff_pages
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     """The Litestar application; ``database`` may be shared (tests) or is created from settings."""
     settings = settings or get_settings()
     db = database or Database(settings.database_url)
+    limiters = limiter_factory(settings.redis_url, settings.secret_key)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -128,8 +130,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             {
                 "db": db,
                 "settings": settings,
-                "rate_limits": RateLimits(settings.rate_limit_per_hour),
-                "login_throttle": LoginThrottle(),
+                "rate_limits": RateLimits(settings.rate_limit_per_hour, limiters),
+                "login_throttle": LoginThrottle(limiters=limiters),
             }
         ),
         debug=False,

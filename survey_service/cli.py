@@ -58,7 +58,10 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         log_level=settings.log_level.lower(),
         access_log=False,  # access logs would record client addresses
         server_header=False,
-        proxy_headers=False,
+        # Behind a reverse proxy (nginx), trust its X-Forwarded-For/-Proto from these addresses only, so that
+        # rate limits see the real client (which is never stored) and HTTPS is recognised.
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

@@ -1,17 +1,21 @@
-"""Rate limits kept in memory only (never stored): requests per key in a sliding time window.
+"""Rate limits: events per key in a sliding time window, never written to disk.
 
-Keys that identify a person (an address) are hashed with a per-process random salt before use, so not
-even the process memory holds addresses in the clear. ``RateLimiter`` is the interface; a shared
-backend (Redis, for several workers) can implement the same two methods.
+Keys (client addresses, user names) are pseudonymised inside the limiter before use. In one process the
+counts live in memory, keyed by a salted hash whose salt is random per process start. With several
+worker processes a shared Redis (``SURVEY_REDIS_URL``) holds the counts, keyed by an HMAC under the
+service's secret key (so every worker counts the same address alike) and expiring with their window;
+run that Redis without persistence.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from collections import deque
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 _SALT = secrets.token_bytes(16)
 
@@ -39,6 +43,7 @@ class MemoryRateLimiter:
         self._events: dict[str, deque[float]] = {}
 
     async def hit(self, key: str) -> bool:
+        key = anonymise(key)
         now = time.monotonic()
         events = self._events.get(key)
         if events is None:
@@ -53,7 +58,7 @@ class MemoryRateLimiter:
         return True
 
     async def reset(self, key: str) -> None:
-        self._events.pop(key, None)
+        self._events.pop(anonymise(key), None)
 
     def _evict(self, now: float) -> None:
         stale = [k for k, ev in self._events.items() if not ev or ev[-1] <= now - self.window]
@@ -61,3 +66,52 @@ class MemoryRateLimiter:
             del self._events[k]
         while len(self._events) >= self.max_keys:
             self._events.pop(next(iter(self._events)))
+
+
+# Sliding window in one atomic step: drop events older than the window, refuse when full, else record.
+_HIT = """
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', key, now, ARGV[4])
+redis.call('PEXPIRE', key, math.ceil(window * 1000))
+return 1
+"""
+
+
+class RedisRateLimiter:
+    """The same limit shared by every worker through Redis (counts expire with their window)."""
+
+    def __init__(self, client: Any, name: str, limit: int, window: float, secret: str) -> None:
+        self.client = client
+        self.limit = limit
+        self.window = window
+        self._prefix = f"survey:rl:{name}:"
+        self._secret = secret.encode()
+        self._script = client.register_script(_HIT)
+
+    def _key(self, key: str) -> str:
+        return self._prefix + hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()[:32]
+
+    async def hit(self, key: str) -> bool:
+        now = time.time()
+        ok = await self._script(keys=[self._key(key)], args=[now, self.window, self.limit, secrets.token_hex(8)])
+        return bool(ok)
+
+    async def reset(self, key: str) -> None:
+        await self.client.delete(self._key(key))
+
+
+LimiterFactory = Callable[[str, int, float], RateLimiter]
+
+
+def limiter_factory(redis_url: str | None, secret: str) -> LimiterFactory:
+    """Makes limiters: in memory, or in Redis when ``redis_url`` is set (several workers share counts)."""
+    if not redis_url:
+        return lambda _name, limit, window: MemoryRateLimiter(limit, window)
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(redis_url)
+    return lambda name, limit, window: RedisRateLimiter(client, name, limit, window, secret)

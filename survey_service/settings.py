@@ -27,6 +27,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     behind_https: bool = False
     public_url: str = "http://127.0.0.1:8000"
     rate_limit_per_hour: int = 120
+    forwarded_allow_ips: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -50,6 +51,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             behind_https=env.get("SURVEY_BEHIND_HTTPS", "").lower() in {"1", "true", "yes"},
             public_url=(env.get("SURVEY_PUBLIC_URL") or _default_public_url(env)).rstrip("/"),
             rate_limit_per_hour=_int(env, "SURVEY_RATE_LIMIT_PER_HOUR", 120),
+            forwarded_allow_ips=env.get("SURVEY_FORWARDED_ALLOW_IPS") or None,
         )
 
     @property

@@ -34,3 +34,45 @@ async def test_memory_is_bounded() -> None:
 def test_addresses_are_anonymised() -> None:
     digest = anonymise("203.0.113.7")
     assert "203.0.113.7" not in digest and digest == anonymise("203.0.113.7") and len(digest) == 32
+
+
+async def test_workers_share_limits_through_redis_without_keeping_addresses() -> None:
+    import os
+    import secrets
+
+    import pytest
+    import redis.asyncio as redis
+
+    from survey_service.ratelimit import RedisRateLimiter
+
+    url = os.environ.get("SURVEY_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("Redis not configured: set SURVEY_TEST_REDIS_URL (CI always does)")
+    client = redis.Redis.from_url(url)
+    try:
+        await client.ping()
+    except (OSError, redis.RedisError) as exc:
+        pytest.fail(f"SURVEY_TEST_REDIS_URL is set but Redis is unreachable: {exc}", pytrace=False)
+    name = "test-" + secrets.token_hex(4)
+    worker_a = RedisRateLimiter(client, name, 3, 60, secret="s3cret")
+    worker_b = RedisRateLimiter(client, name, 3, 60, secret="s3cret")
+    try:
+        assert [await worker_a.hit("addr:203.0.113.7"), await worker_b.hit("addr:203.0.113.7")] == [True, True]
+        assert await worker_a.hit("addr:203.0.113.7") is True
+        assert await worker_b.hit("addr:203.0.113.7") is False  # the third hit was counted by the other worker
+        keys = [k.decode() async for k in client.scan_iter(f"survey:rl:{name}:*")]
+        assert len(keys) == 1 and "203.0.113.7" not in keys[0]
+        assert 0 < await client.pttl(keys[0]) <= 60_000  # counts expire with their window
+        await worker_b.reset("addr:203.0.113.7")
+        assert await worker_a.hit("addr:203.0.113.7") is True
+    finally:
+        for k in [k async for k in client.scan_iter(f"survey:rl:{name}:*")]:
+            await client.delete(k)
+        await client.aclose()
+
+
+def test_limiters_come_from_redis_only_when_it_is_configured() -> None:
+    from survey_service.ratelimit import RedisRateLimiter, limiter_factory
+
+    assert isinstance(limiter_factory(None, "s")("x", 1, 1.0), MemoryRateLimiter)
+    assert isinstance(limiter_factory("redis://127.0.0.1:6379/15", "s")("x", 1, 1.0), RedisRateLimiter)

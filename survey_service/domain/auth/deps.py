@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request
 
-from survey_service.ratelimit import MemoryRateLimiter, RateLimiter, anonymise
+from survey_service.ratelimit import LimiterFactory, MemoryRateLimiter, RateLimiter
 
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_ATTEMPTS_PER_USERNAME = 10
@@ -16,22 +16,26 @@ LOGIN_ATTEMPTS_PER_ADDRESS = 30
 class LoginThrottle:
     """Sign-in attempts per username and per (anonymised) client address in a sliding window.
 
-    Every attempt counts; a successful sign-in clears its username's count. Kept in memory per process:
-    with several workers each has its own count (a shared backend can implement ``RateLimiter``).
+    Every attempt counts; a successful sign-in clears its username's count. Counts are kept in memory per
+    process, or shared by every worker through Redis (``SURVEY_REDIS_URL``).
     """
 
     def __init__(
         self,
         per_username: RateLimiter | None = None,
         per_address: RateLimiter | None = None,
+        *,
+        limiters: LimiterFactory | None = None,
     ) -> None:
-        self.per_username = per_username or MemoryRateLimiter(LOGIN_ATTEMPTS_PER_USERNAME, LOGIN_WINDOW_SECONDS)
-        self.per_address = per_address or MemoryRateLimiter(LOGIN_ATTEMPTS_PER_ADDRESS, LOGIN_WINDOW_SECONDS)
+        make = limiters or (lambda _name, limit, window: MemoryRateLimiter(limit, window))
+        self.per_username = per_username or make("login-user", LOGIN_ATTEMPTS_PER_USERNAME, LOGIN_WINDOW_SECONDS)
+        self.per_address = per_address or make("login-address", LOGIN_ATTEMPTS_PER_ADDRESS, LOGIN_WINDOW_SECONDS)
 
     @staticmethod
     def keys(request: Request[Any, Any, Any], username: str) -> tuple[str, str]:
+        """The counters' keys; the limiters pseudonymise them before keeping anything."""
         address = request.client.host if request.client else "unknown"
-        return anonymise("user:" + username), anonymise("addr:" + address)
+        return "user:" + username, "addr:" + address
 
     async def attempt(self, request: Request[Any, Any, Any], username: str) -> bool:
         """Count an attempt; False when the username or the address is over its limit."""

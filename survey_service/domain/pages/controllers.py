@@ -331,9 +331,7 @@ class ResidentPages(Controller):
             if html is None:
                 blank = self._step_page(request, survey, step, language, {}, {}, [], token=CSRF_SLOT)
                 html = db.cache[key] = blank.content
-            return Response(
-                html.replace(CSRF_SLOT, _csrf_token(request)), media_type=MediaType.HTML, headers=HEADERS
-            )
+            return Response(html.replace(CSRF_SLOT, _csrf_token(request)), media_type=MediaType.HTML, headers=HEADERS)
         values = {code: _as_text(answers[code]) for code in step.variables if code in answers}
         return self._step_page(request, survey, step, language, answers, values, [])
 

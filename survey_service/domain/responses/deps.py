@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.datastructures import State
 
 from survey_service.errors import TooManyRequests
-from survey_service.ratelimit import MemoryRateLimiter, anonymise
+from survey_service.ratelimit import LimiterFactory, MemoryRateLimiter
 
 # Typing an invitation or resume code: few tries per address, so codes cannot be guessed.
 CODE_TRIES = 20
@@ -18,9 +18,10 @@ CODE_WINDOW_S = 600.0
 class RateLimits:
     """The limits per client address: new open-link responses, and code/token attempts."""
 
-    def __init__(self, responses_per_hour: int) -> None:
-        self.responses = MemoryRateLimiter(responses_per_hour, 3600.0) if responses_per_hour > 0 else None
-        self.codes = MemoryRateLimiter(CODE_TRIES, CODE_WINDOW_S)
+    def __init__(self, responses_per_hour: int, limiters: LimiterFactory | None = None) -> None:
+        make = limiters or (lambda _name, limit, window: MemoryRateLimiter(limit, window))
+        self.responses = make("responses", responses_per_hour, 3600.0) if responses_per_hour > 0 else None
+        self.codes = make("codes", CODE_TRIES, CODE_WINDOW_S)
 
     async def new_response(self, request: Request[Any, Any, Any]) -> None:
         if self.responses is not None and not await self.responses.hit(_address(request)):
@@ -31,8 +32,8 @@ class RateLimits:
 
 
 def _address(request: Request[Any, Any, Any]) -> str:
-    # Hashed with a per-process salt: not even memory holds the address in the clear.
-    return anonymise(request.client.host if request.client else "unknown")
+    # The limiter pseudonymises it: not even memory holds the address in the clear.
+    return request.client.host if request.client else "unknown"
 
 
 def provide_rate_limits(state: State) -> RateLimits:
