@@ -1,6 +1,10 @@
 """Every table, one module each."""
 
 from survey_service.db.base import Base
+from survey_service.db.models.feedback_case import FeedbackCase
+from survey_service.db.models.feedback_contact import FeedbackContact
+from survey_service.db.models.feedback_event import FeedbackEvent
+from survey_service.db.models.feedback_note import FeedbackNote
 from survey_service.db.models.invitation import Invitation
 from survey_service.db.models.plan import Plan
 from survey_service.db.models.questionnaire import Questionnaire, QuestionnaireVersion
@@ -11,6 +15,10 @@ from survey_service.db.models.survey import Survey
 __all__ = [
     "ROLES",
     "Base",
+    "FeedbackCase",
+    "FeedbackContact",
+    "FeedbackEvent",
+    "FeedbackNote",
     "Invitation",
     "Plan",
     "Questionnaire",
