@@ -16,6 +16,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
 from survey_service.db.engine import Database
+from survey_service.domain.feedback.controllers import FeedbackController
+from survey_service.domain.feedback.deps import FeedbackLimits
+from survey_service.domain.feedback.outbox import make_outbox
 from survey_service.domain.surveys.controllers import SurveyController
 from survey_service.domain.surveys.deps import provide_database, provide_read_session
 from survey_service.domain.system.controllers import health
@@ -46,7 +49,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await db.dispose()
 
     return Litestar(
-        route_handlers=[health, SurveyController, static_router()],
+        route_handlers=[health, SurveyController, FeedbackController, static_router()],
         template_config=template_config(),
         dependencies={
             "db": Provide(provide_database, sync_to_thread=False),
@@ -80,6 +83,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
-        state=State({"db": db, "settings": settings}),
+        state=State(
+            {
+                "db": db,
+                "settings": settings,
+                "feedback_limits": FeedbackLimits(settings),
+                "feedback_outbox": make_outbox(settings),
+            }
+        ),
         debug=False,
     )

@@ -1,0 +1,44 @@
+"""Dependencies of the feedback routes: rate limits per client address, and the reply outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.exceptions import TooManyRequestsException
+
+from survey_service.domain.feedback.outbox import Outbox
+from survey_service.ratelimit import MemoryRateLimiter, RateLimiter, anonymise
+from survey_service.settings import Settings
+
+HOUR = 3600.0
+# Status look-ups are cheap and a resident may check often; guessing an 80-bit code is hopeless anyway.
+LOOKUPS_PER_SUBMISSION = 10
+# The longest message (5,000 characters) percent-encoded from a form takes under 64 KiB.
+MAX_BODY_BYTES = 64 * 1024
+
+
+class FeedbackLimits:
+    """Per-address limits (in memory) on sending feedback and on reading receipts."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.submissions: RateLimiter = MemoryRateLimiter(settings.feedback_rate_limit, HOUR)
+        self.lookups: RateLimiter = MemoryRateLimiter(settings.feedback_rate_limit * LOOKUPS_PER_SUBMISSION, HOUR)
+
+    @staticmethod
+    async def check(limiter: RateLimiter, request: Request[Any, Any, Any]) -> None:
+        """Count one request from the client's address (anonymised); 429 when it is over the limit."""
+        address = request.client.host if request.client else "unknown"
+        if not await limiter.hit(anonymise(address)):
+            raise TooManyRequestsException("Too many requests from this address. Try again in an hour.")
+
+
+def provide_feedback_limits(state: State) -> FeedbackLimits:
+    limits: FeedbackLimits = state.feedback_limits
+    return limits
+
+
+def provide_outbox(state: State) -> Outbox:
+    outbox: Outbox = state.feedback_outbox
+    return outbox
