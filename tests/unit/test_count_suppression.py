@@ -97,14 +97,14 @@ def test_hidden_counts_stay_hidden_where_line_by_line_cover_is_not_enough() -> N
     assert_protected(table, suppress(table, 5), 5)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(arrays(np.int64, st.tuples(st.integers(2, 4), st.integers(2, 4)), elements=st.integers(0, 12)))
 def test_no_hidden_count_of_a_two_way_table_can_be_recovered(counts: np.ndarray) -> None:
     table = with_margins(counts)
     assert_protected(table, suppress(table, 5), 5)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(arrays(np.int64, st.tuples(st.integers(2, 3), st.integers(2, 3), st.integers(2, 4)), elements=st.integers(0, 9)))
 def test_no_hidden_count_of_a_three_way_table_can_be_recovered(counts: np.ndarray) -> None:
     table = with_margins(counts)
