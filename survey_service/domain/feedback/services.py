@@ -20,7 +20,7 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analysis.suppression import suppress, with_margins
+from analysis.disclosure import DisclosureRules, protect_counts
 from survey_service.db.base import today
 from survey_service.db.models import FeedbackCase, FeedbackContact, FeedbackEvent, FeedbackNote, StaffUser
 from survey_service.db.models.feedback_case import Kind, Status, Topic
@@ -34,9 +34,9 @@ TEXT_MAX = schemas.TEXT_MAX
 TAG_MAX_LENGTH = 40
 TAGS_MAX = 20
 EXCERPT_LENGTH = 160
-# Counts below these are not published; experiences of discrimination are sensitive (project default).
-THRESHOLD = 5
-SENSITIVE_THRESHOLD = 10
+# The project's count rules: no count under 5 (zeros included), under 10 for experiences of
+# discrimination. The base rules of share tables (no estimate on a base under 30) do not apply to counts.
+COUNT_RULES = DisclosureRules(min_base=0, caution_base=0)
 ALL = "all"
 TOPICS = frozenset(t.value for t in Topic)
 KINDS = frozenset(k.value for k in Kind)
@@ -501,49 +501,57 @@ def periods(year: int, period: str) -> list[str]:
 
 
 async def counts(session: AsyncSession, *, year: int, period: str = "year") -> schemas.FeedbackCounts:
-    """Feedback received in ``year`` by topic × kind × language, per year or quarter, with totals.
+    """Feedback received in ``year`` by topic × kind (rows) and language (columns), per year or quarter.
 
-    Counts under ``THRESHOLD`` (``SENSITIVE_THRESHOLD`` for discrimination) are suppressed, and so are
-    enough others that none can be recovered from the totals (``analysis.suppression``). No text.
+    Published with its margins: each row's total over languages and each language's total, and the grand
+    total. Disclosure control is the project's (``analysis.disclosure.protect_counts``): counts under
+    ``COUNT_RULES.min_count`` are withheld — under ``min_count_sensitive`` for discrimination — and so are
+    enough others that none can be recovered from the totals. Never any text.
     """
     if period not in {"year", "quarter"}:
         raise BadRequest("period must be 'year' or 'quarter'", [ItemError("period", "year or quarter")])
-    topics, kinds, languages = list(Topic), list(Kind), list(SUPPORTED)
+    rows = [(t, k) for t in Topic for k in Kind]
+    languages = list(SUPPORTED)
     labels = periods(year, period)
-    cube = np.zeros((len(labels), len(topics), len(kinds), len(languages)), dtype=np.int64)
-    rows = await session.execute(
+    cube = np.zeros((len(labels), len(rows), len(languages)), dtype=np.int64)
+    found = await session.execute(
         select(FeedbackCase.created_on, FeedbackCase.topic, FeedbackCase.kind, FeedbackCase.language, func.count())
         .where(FeedbackCase.created_on >= date(year, 1, 1), FeedbackCase.created_on <= date(year, 12, 31))
         .group_by(FeedbackCase.created_on, FeedbackCase.topic, FeedbackCase.kind, FeedbackCase.language)
     )
-    for created_on, topic, kind, language, number in rows:
+    for created_on, topic, kind, language, number in found:
         if language in SUPPORTED:
-            index = (
+            cube[
                 labels.index(period_of(created_on, period)),
-                topics.index(Topic(topic)),
-                kinds.index(Kind(kind)),
+                rows.index((Topic(topic), Kind(kind))),
                 languages.index(language),
-            )
-            cube[index] += number
-    threshold = np.full((len(topics) + 1, len(kinds) + 1, len(languages) + 1), THRESHOLD)
-    threshold[:, kinds.index(Kind.DISCRIMINATION), :] = SENSITIVE_THRESHOLD
-    topic_labels = [t.value for t in topics] + [ALL]
-    kind_labels = [k.value for k in kinds] + [ALL]
-    language_labels = [*languages, ALL]
+            ] += number
+    sensitive_rows = np.array([k is Kind.DISCRIMINATION for _, k in rows] + [False])
+    row_labels = [(t.value, k.value) for t, k in rows] + [(ALL, ALL)]
+    column_labels = [*languages, ALL]
     cells = []
     for p, label in enumerate(labels):
-        table = with_margins(cube[p])
-        hidden = suppress(table, threshold)
-        for (t, k, lang), n in np.ndenumerate(table):
+        grid = np.zeros((len(rows) + 1, len(languages) + 1), dtype=np.int64)
+        grid[:-1, :-1] = cube[p]
+        grid[-1, :-1] = cube[p].sum(axis=0)
+        grid[:, -1] = grid[:, :-1].sum(axis=1)
+        sensitive = sensitive_rows[:, None] & (grid < COUNT_RULES.min_count_sensitive)
+        hidden = protect_counts(cube[p], total=True, rules=COUNT_RULES, presuppressed=sensitive).suppressed
+        for (r, c), n in np.ndenumerate(grid):
+            topic, kind = row_labels[r]
             cells.append(
                 schemas.FeedbackCount(
                     period=label,
-                    topic=topic_labels[t],
-                    kind=kind_labels[k],
-                    language=language_labels[lang],
-                    count=None if hidden[t, k, lang] else int(n),
+                    topic=topic,
+                    kind=kind,
+                    language=column_labels[c],
+                    count=None if hidden[r, c] else int(n),
                 )
             )
     return schemas.FeedbackCounts(
-        year=year, period=period, threshold=THRESHOLD, sensitive_threshold=SENSITIVE_THRESHOLD, cells=cells
+        year=year,
+        period=period,
+        threshold=COUNT_RULES.min_count,
+        sensitive_threshold=COUNT_RULES.min_count_sensitive,
+        cells=cells,
     )
