@@ -84,16 +84,21 @@ async def test_inbox_lines_flag_personal_data_and_a_wish_for_a_reply(db: Databas
 
 async def test_assigning_needs_an_active_staff_user(db: Database) -> None:
     case_id = await send(db)
-    actor, other, gone = await staff(db), await staff(db, "other"), await staff(db, "gone", active=False)
+    actor = await staff(db)
+    await staff(db, "other")
+    await staff(db, "gone", active=False)
     async with db.write() as session:
         case = await services.get_case(session, case_id)
-        await services.assign(session, case, other, actor)
-        with pytest.raises(BadRequest):
-            await services.assign(session, case, gone, actor)
+        await services.assign(session, case, "other", actor)
+        for nobody in ("gone", "nobody"):
+            with pytest.raises(BadRequest):
+                await services.assign(session, case, nobody, actor)
     async with db.read() as session:
         view = await services.case_view(session, await services.get_case(session, case_id))
-    assert view.assignee == "other"
-    assert [(e.action, e.actor) for e in view.events] == [("assigned", "handler")]
+        mine = await services.list_cases(session, assignee="other")
+        theirs = await services.list_cases(session, assignee="handler")
+    assert view.assignee == "other" and [c.id for c in mine] == [case_id] and theirs == []
+    assert [(e.action, e.actor, e.detail) for e in view.events] == [("assigned", "handler", {"assignee": "other"})]
 
 
 async def test_notes_stay_internal_and_tags_are_normalised(db: Database) -> None:

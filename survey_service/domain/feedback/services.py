@@ -219,7 +219,7 @@ async def list_cases(
     topic: Topic | None = None,
     kind: Kind | None = None,
     language: str | None = None,
-    assignee: uuid.UUID | None = None,
+    assignee: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[schemas.FeedbackCaseSummary]:
@@ -230,10 +230,11 @@ async def list_cases(
         (FeedbackCase.topic, topic),
         (FeedbackCase.kind, kind),
         (FeedbackCase.language, language),
-        (FeedbackCase.assignee_id, assignee),
     ):
         if value is not None:
             query = query.where(column == value)
+    if assignee is not None:
+        query = query.join(StaffUser, StaffUser.id == FeedbackCase.assignee_id).where(StaffUser.username == assignee)
     query = query.order_by(FeedbackCase.created_on.desc(), FeedbackCase.id).limit(limit).offset(offset)
     cases = list(await session.scalars(query))
     names = await _usernames(session, [c.assignee_id for c in cases])
@@ -321,16 +322,19 @@ def _event(session: AsyncSession, case: FeedbackCase, actor: uuid.UUID | None, a
     session.add(FeedbackEvent(case_id=case.id, actor_id=actor, action=action, detail=detail))
 
 
-async def assign(session: AsyncSession, case: FeedbackCase, assignee: uuid.UUID | None, actor: uuid.UUID) -> None:
-    """Give the case to a staff member (None: to nobody)."""
+async def assign(session: AsyncSession, case: FeedbackCase, username: str | None, actor: uuid.UUID) -> None:
+    """Give the case to a staff member by username (None: to nobody)."""
+    assignee = None
+    if username is not None:
+        user = (await session.scalars(select(StaffUser).where(StaffUser.username == username))).first()
+        if user is None or not user.active:
+            message = f"no active staff account {username!r}"
+            raise BadRequest(message, [ItemError("assignee", message)])
+        assignee = user.id
     if assignee == case.assignee_id:
         return
-    if assignee is not None:
-        user = await session.get(StaffUser, assignee)
-        if user is None or not user.active:
-            raise BadRequest("no such active staff user", [ItemError("assignee", "no such active staff user")])
     case.assignee_id = assignee
-    _event(session, case, actor, "assigned", assignee=str(assignee) if assignee else None)
+    _event(session, case, actor, "assigned", assignee=username)
 
 
 async def set_status(session: AsyncSession, case: FeedbackCase, status: Status, actor: uuid.UUID | None) -> None:
