@@ -190,9 +190,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     background, items = synthetic(args.rows)
-    print(
-        f"data: {args.rows} rows x {N_ITEMS} items, 4 groups, generated in {time.perf_counter() - t0:.1f} s"
-    )
+    print(f"data: {args.rows} rows x {N_ITEMS} items, 4 groups, generated in {time.perf_counter() - t0:.1f} s")
     rake_s, shares_s, tables = run_analysis(background, items)
     estimates = sum(t.value.size for t in tables.values())
     total_s = rake_s + shares_s

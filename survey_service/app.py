@@ -19,6 +19,9 @@ from survey_service.db.engine import Database
 from survey_service.domain.feedback.controllers import FeedbackController
 from survey_service.domain.feedback.deps import FeedbackLimits
 from survey_service.domain.feedback.outbox import make_outbox
+from survey_service.domain.pages.controllers import ResidentPages
+from survey_service.domain.responses.controllers import ResponseController
+from survey_service.domain.responses.deps import RateLimits, provide_rate_limits
 from survey_service.domain.surveys.controllers import SurveyController
 from survey_service.domain.surveys.deps import provide_database, provide_read_session
 from survey_service.domain.system.controllers import health
@@ -50,11 +53,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await db.dispose()
 
     return Litestar(
-        route_handlers=[health, SurveyController, FeedbackController, static_router()],
+        route_handlers=[
+            health,
+            SurveyController,
+            ResponseController,
+            ResidentPages,
+            FeedbackController,
+            static_router(),
+        ],
         template_config=template_config(),
         dependencies={
             "db": Provide(provide_database, sync_to_thread=False),
             "read_session": Provide(provide_read_session),
+            "rate_limits": Provide(provide_rate_limits, sync_to_thread=False),
         },
         exception_handlers={
             DomainError: domain_error_handler,
@@ -89,6 +100,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             {
                 "db": db,
                 "settings": settings,
+                "rate_limits": RateLimits(settings.rate_limit_per_hour),
                 "feedback_limits": FeedbackLimits(settings),
                 "feedback_outbox": make_outbox(settings),
             }

@@ -28,6 +28,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     feedback_retention_months: int = 24
     feedback_rate_limit: int = 10
     feedback_outbox: str = "log"
+    public_url: str = "http://127.0.0.1:8000"
+    rate_limit_per_hour: int = 120
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -52,11 +54,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             feedback_retention_months=_positive(env, "SURVEY_FEEDBACK_RETENTION_MONTHS", 24),
             feedback_rate_limit=_positive(env, "SURVEY_FEEDBACK_RATE_LIMIT", 10),
             feedback_outbox=env.get("SURVEY_FEEDBACK_OUTBOX") or "log",
+            public_url=(env.get("SURVEY_PUBLIC_URL") or _default_public_url(env)).rstrip("/"),
+            rate_limit_per_hour=_int(env, "SURVEY_RATE_LIMIT_PER_HOUR", 120),
         )
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _default_public_url(env: dict[str, str]) -> str:
+    return f"http://{env.get('SURVEY_HOST', '127.0.0.1')}:{_int(env, 'SURVEY_PORT', 8000)}"
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

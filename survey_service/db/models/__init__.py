@@ -5,6 +5,7 @@ from survey_service.db.models.feedback_case import FeedbackCase
 from survey_service.db.models.feedback_contact import FeedbackContact
 from survey_service.db.models.feedback_event import FeedbackEvent
 from survey_service.db.models.feedback_note import FeedbackNote
+from survey_service.db.models.idempotency_key import IdempotencyKey
 from survey_service.db.models.invitation import Invitation
 from survey_service.db.models.plan import Plan
 from survey_service.db.models.questionnaire import Questionnaire, QuestionnaireVersion
@@ -19,6 +20,7 @@ __all__ = [
     "FeedbackContact",
     "FeedbackEvent",
     "FeedbackNote",
+    "IdempotencyKey",
     "Invitation",
     "Plan",
     "Questionnaire",

@@ -6,9 +6,9 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
-from litestar.exceptions import TooManyRequestsException
 
 from survey_service.domain.feedback.outbox import Outbox
+from survey_service.errors import TooManyRequests
 from survey_service.ratelimit import MemoryRateLimiter, RateLimiter, anonymise
 from survey_service.settings import Settings
 
@@ -31,7 +31,7 @@ class FeedbackLimits:
         """Count one request from the client's address (anonymised); 429 when it is over the limit."""
         address = request.client.host if request.client else "unknown"
         if not await limiter.hit(anonymise(address)):
-            raise TooManyRequestsException("Too many requests from this address. Try again in an hour.")
+            raise TooManyRequests("too many requests from this address; please try again later")
 
 
 def provide_feedback_limits(state: State) -> FeedbackLimits:
