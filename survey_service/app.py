@@ -19,6 +19,7 @@ from survey_service.db.engine import Database
 from survey_service.domain.feedback.controllers import FeedbackController
 from survey_service.domain.feedback.deps import FeedbackLimits
 from survey_service.domain.feedback.outbox import make_outbox
+from survey_service.domain.feedback.pages import FeedbackPages
 from survey_service.domain.pages.controllers import ResidentPages
 from survey_service.domain.responses.controllers import ResponseController
 from survey_service.domain.responses.deps import RateLimits, provide_rate_limits
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ResponseController,
             ResidentPages,
             FeedbackController,
+            FeedbackPages,
             static_router(),
         ],
         template_config=template_config(),

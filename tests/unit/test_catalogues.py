@@ -22,6 +22,7 @@ def _extracted() -> set[str]:
     """Message ids in the code and templates now, found the way `make messages` finds them."""
     method_map = [
         ("survey_service/domain/pages/**.py", "python"),
+        ("survey_service/domain/feedback/**.py", "python"),
         ("survey_service/web/templates/**.html", "jinja2"),
     ]
     options = {"survey_service/web/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True"}}

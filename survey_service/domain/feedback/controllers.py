@@ -33,10 +33,10 @@ class FeedbackController(Controller):
 
         Nothing about the sender is stored: no address, no device, no time of day.
         """
-        await feedback_limits.check(feedback_limits.submissions, request)
         submission = services.check_submission(
             language=data.language, topic=data.topic, kind=data.kind, text=data.text, contact=data.contact
         )
+        await feedback_limits.check(feedback_limits.submissions, request)
         async with db.write() as session:
             code = await services.submit(session, submission)
         return FeedbackReceipt(code)
