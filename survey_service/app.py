@@ -21,8 +21,9 @@ from survey_service.domain.auth.controllers import UserController, me, revoke_to
 from survey_service.domain.auth.deps import LoginThrottle, provide_login_throttle
 from survey_service.domain.auth.guards import authorize, not_authorized_handler, provide_staff, undeclared_routes
 from survey_service.domain.auth.pages import AuthPages, UserPages
-from survey_service.domain.feedback.controllers import FeedbackController
+from survey_service.domain.feedback.controllers import FeedbackCaseController, FeedbackController, feedback_counts
 from survey_service.domain.feedback.deps import FeedbackLimits
+from survey_service.domain.feedback.inbox import FeedbackInboxPages
 from survey_service.domain.feedback.outbox import make_outbox
 from survey_service.domain.feedback.pages import FeedbackPages
 from survey_service.domain.pages.controllers import ResidentPages
@@ -85,6 +86,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             # feedback
             FeedbackController,
             FeedbackPages,
+            FeedbackCaseController,
+            FeedbackInboxPages,
+            feedback_counts,
         ],
         template_config=template_config(),
         # Every route declares opt["access"]; this one guard enforces it (see domain/auth/guards.py).

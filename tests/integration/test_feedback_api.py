@@ -16,6 +16,7 @@ from survey_service.app import create_app
 from survey_service.db.base import today
 from survey_service.db.engine import Database
 from survey_service.db.models import FeedbackCase, FeedbackContact
+from survey_service.domain.audit.services import COMMAND_LINE
 from survey_service.domain.feedback import services
 from survey_service.settings import Settings
 
@@ -120,7 +121,7 @@ async def test_receipt_shows_status_and_reply_but_never_the_text(client: AsyncCl
 
     async with db.write() as session:
         case = (await session.scalars(select(FeedbackCase))).one()
-        await services.reply(session, case, "Kiitos, selvitämme asian.", actor=None)
+        await services.reply(session, case, "Kiitos, selvitämme asian.", actor=COMMAND_LINE)
     typed = receipt.lower().replace("-", " ")
     r = await client.get(f"/api/v1/feedback/{typed}")
     assert r.json() == {"status": "answered", "reply": "Kiitos, selvitämme asian."}

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from survey_service.db.engine import Database
 from survey_service.db.models import FeedbackCase, FeedbackContact
+from survey_service.domain.audit.services import COMMAND_LINE
 from survey_service.domain.feedback import services
 from survey_service.languages import SUPPORTED
 from survey_service.web.i18n import gettext, use_language
@@ -127,7 +128,7 @@ async def test_status_page_shows_status_and_reply_but_never_the_text(client: Asy
 
     async with db.write() as session:
         case = (await session.scalars(select(FeedbackCase))).one()
-        await services.reply(session, case, "Дякуємо!\nРозглянемо.", actor=None)
+        await services.reply(session, case, "Дякуємо!\nРозглянемо.", actor=COMMAND_LINE)
     r = await post_form(client, "/feedback/status", {"lang": "uk", "code": code})
     assert translated("uk", "Answered") in r.text and "Дякуємо!<br>Розглянемо." in r.text
 

@@ -10,19 +10,27 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_service.db.engine import Database
-from survey_service.db.models import FeedbackCase, FeedbackContact, FeedbackEvent, FeedbackNote, StaffUser
+from survey_service.db.models import (
+    AuditEvent,
+    FeedbackCase,
+    FeedbackContact,
+    FeedbackEvent,
+    FeedbackNote,
+    StaffUser,
+)
 from survey_service.db.models.feedback_case import Kind, Status, Topic
+from survey_service.domain.audit.services import COMMAND_LINE, Actor
 from survey_service.domain.feedback import services
 from survey_service.errors import BadRequest, Conflict
 from survey_service.personal_data import DataKind
 
 
-async def staff(db: Database, username: str = "handler", *, active: bool = True) -> uuid.UUID:
+async def staff(db: Database, username: str = "handler", role: str = "feedback_handler", active: bool = True) -> Actor:
     async with db.write() as session:
-        user = StaffUser(username=username, role="admin", active=active)
+        user = StaffUser(username=username, role=role, active=active)
         session.add(user)
         await session.flush()
-        return user.id
+        return Actor(name=username, channel="web", id=user.id)
 
 
 async def send(db: Database, text: str = "Hyvä palvelu.", contact: str | None = None, **fields: str) -> uuid.UUID:
@@ -87,10 +95,11 @@ async def test_assigning_needs_an_active_staff_user(db: Database) -> None:
     actor = await staff(db)
     await staff(db, "other")
     await staff(db, "gone", active=False)
+    await staff(db, "counter", "analyst")
     async with db.write() as session:
         case = await services.get_case(session, case_id)
         await services.assign(session, case, "other", actor)
-        for nobody in ("gone", "nobody"):
+        for nobody in ("gone", "nobody", "counter"):
             with pytest.raises(BadRequest):
                 await services.assign(session, case, nobody, actor)
     async with db.read() as session:
@@ -177,13 +186,15 @@ async def test_redaction_replaces_personal_data_and_records_only_that_it_happene
     async with db.read() as session:
         after = await services.case_view(session, await services.get_case(session, case_id))
         events = list(await session.scalars(select(FeedbackEvent)))
+        [audit] = list(await session.scalars(select(AuditEvent).where(AuditEvent.action == "feedback.redact")))
     assert after.text == "Hei [name], soita minulle [phone] tai [email]. Hetuni on [identity code]."
     assert after.personal_data == []
     [event] = events
-    assert (event.action, event.actor_id) == ("redacted", actor)
+    assert (event.action, event.actor_id) == ("redacted", actor.id)
     assert event.detail == {"removed": {"email": 1, "identity_code": 1, "name": 1, "phone": 1}}
+    assert (audit.actor, audit.target, audit.detail) == ("handler", str(case_id), event.detail)
     for removed_text in ("Matti", "040", "matti@example.fi", "131052"):
-        assert removed_text not in str(event.detail)
+        assert removed_text not in str(event.detail) and removed_text not in str(audit.detail)
     async with db.write() as session:  # a second click finds nothing and records nothing
         assert not await services.redact_case(session, await services.get_case(session, case_id), actor)
     async with db.read() as session:
@@ -193,7 +204,7 @@ async def test_redaction_replaces_personal_data_and_records_only_that_it_happene
 async def closed_on(db: Database, case_id: uuid.UUID, day: date) -> None:
     async with db.write() as session:
         case = await services.get_case(session, case_id)
-        await services.set_status(session, case, Status.CLOSED, None)
+        await services.set_status(session, case, Status.CLOSED, COMMAND_LINE)
         case.closed_on = day
 
 

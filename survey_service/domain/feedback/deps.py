@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
 
-from survey_service.domain.feedback.outbox import Outbox
+from survey_service.domain.feedback.outbox import Outbox, OutgoingReply
 from survey_service.errors import TooManyRequests
 from survey_service.ratelimit import MemoryRateLimiter, RateLimiter, anonymise
 from survey_service.settings import Settings
 
+log = logging.getLogger("survey_service.feedback")
 HOUR = 3600.0
 # Status look-ups are cheap and a resident may check often; guessing an 80-bit code is hopeless anyway.
 LOOKUPS_PER_SUBMISSION = 10
@@ -42,3 +44,19 @@ def provide_feedback_limits(state: State) -> FeedbackLimits:
 def provide_outbox(state: State) -> Outbox:
     outbox: Outbox = state.feedback_outbox
     return outbox
+
+
+async def send_reply(outbox: Outbox, reply: OutgoingReply | None) -> str:
+    """Hand a stored reply to the outbox (after its transaction has committed); a notice for staff.
+
+    A failed delivery is logged with the case id and the error type only — never the address or text —
+    and the reply stays readable with the receipt code.
+    """
+    if reply is None:
+        return "Reply saved. No contact was given: the resident reads it with the receipt code."
+    try:
+        await outbox.send(reply)
+    except Exception as exc:  # any delivery failure: the reply itself is stored
+        log.error("delivering the reply to feedback case %s failed (%s)", reply.case_id, type(exc).__name__)
+        return "Reply saved, but sending it failed; the resident can still read it with the receipt code."
+    return f"Reply saved and sent by {reply.channel}."

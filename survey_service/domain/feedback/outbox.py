@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import uuid
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import msgspec
 
@@ -29,6 +29,7 @@ class OutgoingReply(msgspec.Struct, frozen=True, kw_only=True):
     text: str
 
 
+@runtime_checkable  # Litestar checks injected dependencies against their declared type
 class Outbox(Protocol):
     async def send(self, reply: OutgoingReply) -> None:
         """Deliver (or queue) one reply; raise to report that it could not be accepted."""

@@ -105,7 +105,9 @@ class FeedbackCaseUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     """Changes to a case; fields left out stay as they are. ``assignee`` null unassigns."""
 
     status: Status | msgspec.UnsetType = msgspec.UNSET
-    assignee: Annotated[uuid.UUID | None, Meta(description="A staff user's id")] | msgspec.UnsetType = msgspec.UNSET
+    assignee: Annotated[str | None, Meta(description="Username of a staff member who handles feedback")] | (
+        msgspec.UnsetType
+    ) = msgspec.UNSET
     tags: Annotated[list[str], Meta(max_length=20)] | msgspec.UnsetType = msgspec.UNSET
 
 

@@ -24,6 +24,8 @@ from analysis.disclosure import DisclosureRules, protect_counts
 from survey_service.db.base import today
 from survey_service.db.models import FeedbackCase, FeedbackContact, FeedbackEvent, FeedbackNote, StaffUser
 from survey_service.db.models.feedback_case import Kind, Status, Topic
+from survey_service.domain.audit.services import COMMAND_LINE, Actor, record
+from survey_service.domain.auth.permissions import allows
 from survey_service.domain.feedback import schemas
 from survey_service.domain.feedback.outbox import OutgoingReply
 from survey_service.errors import BadRequest, Conflict, ItemError, NotFound
@@ -38,6 +40,7 @@ EXCERPT_LENGTH = 160
 # discrimination. The base rules of share tables (no estimate on a base under 30) do not apply to counts.
 COUNT_RULES = DisclosureRules(min_base=0, caution_base=0)
 ALL = "all"
+HANDLE = "feedback:handle"  # the permission of the inbox
 TOPICS = frozenset(t.value for t in Topic)
 KINDS = frozenset(k.value for k in Kind)
 
@@ -318,17 +321,18 @@ async def case_view(session: AsyncSession, case: FeedbackCase) -> schemas.Feedba
     )
 
 
-def _event(session: AsyncSession, case: FeedbackCase, actor: uuid.UUID | None, action: str, **detail: object) -> None:
-    session.add(FeedbackEvent(case_id=case.id, actor_id=actor, action=action, detail=detail))
+def _event(session: AsyncSession, case: FeedbackCase, actor: Actor | None, action: str, **detail: object) -> None:
+    """One step of the case's history (``actor`` None: the service itself)."""
+    session.add(FeedbackEvent(case_id=case.id, actor_id=actor.id if actor else None, action=action, detail=detail))
 
 
-async def assign(session: AsyncSession, case: FeedbackCase, username: str | None, actor: uuid.UUID) -> None:
+async def assign(session: AsyncSession, case: FeedbackCase, username: str | None, actor: Actor) -> None:
     """Give the case to a staff member by username (None: to nobody)."""
     assignee = None
     if username is not None:
         user = (await session.scalars(select(StaffUser).where(StaffUser.username == username))).first()
-        if user is None or not user.active:
-            message = f"no active staff account {username!r}"
+        if user is None or not user.active or not allows(user.role, HANDLE):
+            message = f"{username!r} is not an active staff account that handles feedback"
             raise BadRequest(message, [ItemError("assignee", message)])
         assignee = user.id
     if assignee == case.assignee_id:
@@ -337,7 +341,7 @@ async def assign(session: AsyncSession, case: FeedbackCase, username: str | None
     _event(session, case, actor, "assigned", assignee=username)
 
 
-async def set_status(session: AsyncSession, case: FeedbackCase, status: Status, actor: uuid.UUID | None) -> None:
+async def set_status(session: AsyncSession, case: FeedbackCase, status: Status, actor: Actor) -> None:
     """Move the case to ``status``. Closing deletes the contact; a purged case cannot be reopened."""
     if status.value == case.status:
         return
@@ -352,6 +356,7 @@ async def set_status(session: AsyncSession, case: FeedbackCase, status: Status, 
         removed = await session.execute(delete(FeedbackContact).where(FeedbackContact.case_id == case.id))
         if getattr(removed, "rowcount", 0):
             _event(session, case, None, "contact_deleted")
+            await record(session, actor, "feedback.contact_delete", str(case.id))
 
 
 def clean_tags(tags: Sequence[str]) -> list[str]:
@@ -369,7 +374,7 @@ def clean_tags(tags: Sequence[str]) -> list[str]:
     return out
 
 
-async def set_tags(session: AsyncSession, case: FeedbackCase, tags: Sequence[str], actor: uuid.UUID) -> None:
+async def set_tags(session: AsyncSession, case: FeedbackCase, tags: Sequence[str], actor: Actor) -> None:
     cleaned = clean_tags(tags)
     if cleaned != list(case.tags):
         case.tags = cleaned
@@ -384,17 +389,17 @@ def _checked_text(value: str) -> str:
     return text
 
 
-async def add_note(session: AsyncSession, case: FeedbackCase, text: str, actor: uuid.UUID) -> FeedbackNote:
+async def add_note(session: AsyncSession, case: FeedbackCase, text: str, actor: Actor) -> FeedbackNote:
     """An internal note (never shown to the resident)."""
     if case.purged_on is not None:
         raise Conflict("the case has been purged under the retention rule")
-    note = FeedbackNote(case_id=case.id, author_id=actor, text=_checked_text(text), created_on=today())
+    note = FeedbackNote(case_id=case.id, author_id=actor.id, text=_checked_text(text), created_on=today())
     session.add(note)
     await session.flush()
     return note
 
 
-async def reply(session: AsyncSession, case: FeedbackCase, text: str, actor: uuid.UUID | None) -> OutgoingReply | None:
+async def reply(session: AsyncSession, case: FeedbackCase, text: str, actor: Actor) -> OutgoingReply | None:
     """Store the reply (shown on the receipt page) and mark the case answered.
 
     Returns what to deliver when the resident left a contact; deliver it after the transaction commits.
@@ -413,7 +418,7 @@ async def reply(session: AsyncSession, case: FeedbackCase, text: str, actor: uui
     )
 
 
-async def redact_case(session: AsyncSession, case: FeedbackCase, actor: uuid.UUID) -> Counter[DataKind]:
+async def redact_case(session: AsyncSession, case: FeedbackCase, actor: Actor) -> Counter[DataKind]:
     """Replace what looks like personal data in the resident's text with placeholders.
 
     The audit trail records that it happened and how many of each kind — not what was removed.
@@ -423,7 +428,9 @@ async def redact_case(session: AsyncSession, case: FeedbackCase, actor: uuid.UUI
     text, removed = redact(case.text)
     if removed:
         case.text = text
-        _event(session, case, actor, "redacted", removed={k.value: n for k, n in sorted(removed.items())})
+        counts = {k.value: n for k, n in sorted(removed.items())}
+        _event(session, case, actor, "redacted", removed=counts)
+        await record(session, actor, "feedback.redact", str(case.id), {"removed": counts})
     return removed
 
 
@@ -450,7 +457,14 @@ def months_before(day: date, months: int) -> date:
     return date(year, month0 + 1, min(day.day, last))
 
 
-async def purge(session: AsyncSession, *, months: int, on: date | None = None, dry_run: bool = False) -> PurgeReport:
+async def purge(
+    session: AsyncSession,
+    *,
+    months: int,
+    on: date | None = None,
+    dry_run: bool = False,
+    actor: Actor = COMMAND_LINE,
+) -> PurgeReport:
     """Delete the free text (message, reply, internal notes, contact) of cases closed ``months`` ago or more.
 
     What stays: topic, kind, language, dates, tags and the audit trail — enough for the annual counts.
@@ -489,6 +503,7 @@ async def purge(session: AsyncSession, *, months: int, on: date | None = None, d
         case.reply = None
         case.purged_on = on or today()
         _event(session, case, None, "purged", months=months)
+    await record(session, actor, "feedback.purge", f"{len(due)} case(s)", {"months": months, "cutoff": str(cutoff)})
     return report
 
 
