@@ -58,6 +58,7 @@ def upgrade() -> None:
     )
     op.create_table('feedback_event',
     sa.Column('case_id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('actor_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
     sa.Column('action', sa.String(length=32), nullable=False),
     sa.Column('detail', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
@@ -73,6 +74,7 @@ def upgrade() -> None:
 
     op.create_table('feedback_note',
     sa.Column('case_id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('author_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('created_on', sa.Date(), nullable=False),

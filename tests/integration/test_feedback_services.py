@@ -115,14 +115,19 @@ async def test_notes_stay_internal_and_tags_are_normalised(db: Database) -> None
     actor = await staff(db)
     async with db.write() as session:
         case = await services.get_case(session, case_id)
-        await services.add_note(session, case, "Soitettu kirjastoon.", actor)
+        for note in ("Soitettu kirjastoon.", "Kirjasto vastasi.", "Vastaus lähetetty."):
+            await services.add_note(session, case, note, actor)
         await services.set_tags(session, case, [" Aukioloajat ", "aukioloajat", "saavutettavuus"], actor)
         with pytest.raises(BadRequest):
             await services.set_tags(session, case, ["x" * 41], actor)
     async with db.read() as session:
         view = await services.case_view(session, await services.get_case(session, case_id))
     assert view.tags == ["aukioloajat", "saavutettavuus"]
-    assert [(n.author, n.text) for n in view.notes] == [("handler", "Soitettu kirjastoon.")]
+    assert [(n.author, n.text) for n in view.notes] == [  # in the order written, all on one day
+        ("handler", "Soitettu kirjastoon."),
+        ("handler", "Kirjasto vastasi."),
+        ("handler", "Vastaus lähetetty."),
+    ]
 
 
 async def test_reply_is_delivered_only_where_a_contact_was_given(db: Database) -> None:

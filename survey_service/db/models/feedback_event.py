@@ -19,6 +19,8 @@ class FeedbackEvent(Base):
     __table_args__ = (CheckConstraint(f"action IN ({', '.join(repr(a) for a in ACTIONS)})", name="action"),)
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("feedback_case.id", ondelete="CASCADE"), index=True)
+    # Position within the case (1, 2, …): only dates are stored, so this keeps the order within a day.
+    number: Mapped[int]
     # None: done by the service itself (retention, closing).
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(32))

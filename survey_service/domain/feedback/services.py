@@ -278,13 +278,11 @@ async def get_case(session: AsyncSession, case_id: uuid.UUID) -> FeedbackCase:
 async def case_view(session: AsyncSession, case: FeedbackCase) -> schemas.FeedbackCase:
     """Everything staff see of a case: text with personal-data spans, notes, the audit trail."""
     notes = list(
-        await session.scalars(
-            select(FeedbackNote).where(FeedbackNote.case_id == case.id).order_by(FeedbackNote.created_on)
-        )
+        await session.scalars(select(FeedbackNote).where(FeedbackNote.case_id == case.id).order_by(FeedbackNote.number))
     )
     events = list(
         await session.scalars(
-            select(FeedbackEvent).where(FeedbackEvent.case_id == case.id).order_by(FeedbackEvent.happened_on)
+            select(FeedbackEvent).where(FeedbackEvent.case_id == case.id).order_by(FeedbackEvent.number)
         )
     )
     contact = (await session.scalars(select(FeedbackContact).where(FeedbackContact.case_id == case.id))).first()
@@ -321,9 +319,18 @@ async def case_view(session: AsyncSession, case: FeedbackCase) -> schemas.Feedba
     )
 
 
-def _event(session: AsyncSession, case: FeedbackCase, actor: Actor | None, action: str, **detail: object) -> None:
+async def _next_number(
+    session: AsyncSession, model: type[FeedbackEvent] | type[FeedbackNote], case: FeedbackCase
+) -> int:
+    """The next position in a case's history or notes: with dates only, the order within a day needs it."""
+    return (await session.scalar(select(func.count()).select_from(model).where(model.case_id == case.id)) or 0) + 1
+
+
+async def _event(session: AsyncSession, case: FeedbackCase, actor: Actor | None, action: str, **detail: object) -> None:
     """One step of the case's history (``actor`` None: the service itself)."""
-    session.add(FeedbackEvent(case_id=case.id, actor_id=actor.id if actor else None, action=action, detail=detail))
+    number = await _next_number(session, FeedbackEvent, case)
+    actor_id = actor.id if actor else None
+    session.add(FeedbackEvent(case_id=case.id, number=number, actor_id=actor_id, action=action, detail=detail))
 
 
 async def assign(session: AsyncSession, case: FeedbackCase, username: str | None, actor: Actor) -> None:
@@ -338,7 +345,7 @@ async def assign(session: AsyncSession, case: FeedbackCase, username: str | None
     if assignee == case.assignee_id:
         return
     case.assignee_id = assignee
-    _event(session, case, actor, "assigned", assignee=username)
+    await _event(session, case, actor, "assigned", assignee=username)
 
 
 async def set_status(session: AsyncSession, case: FeedbackCase, status: Status, actor: Actor) -> None:
@@ -351,11 +358,11 @@ async def set_status(session: AsyncSession, case: FeedbackCase, status: Status, 
         raise Conflict("write a reply before marking the case answered")
     case.status = status.value
     case.closed_on = today() if status is Status.CLOSED else None
-    _event(session, case, actor, "status", status=status.value)
+    await _event(session, case, actor, "status", status=status.value)
     if status is Status.CLOSED:
         removed = await session.execute(delete(FeedbackContact).where(FeedbackContact.case_id == case.id))
         if getattr(removed, "rowcount", 0):
-            _event(session, case, None, "contact_deleted")
+            await _event(session, case, None, "contact_deleted")
             await record(session, actor, "feedback.contact_delete", str(case.id))
 
 
@@ -378,7 +385,7 @@ async def set_tags(session: AsyncSession, case: FeedbackCase, tags: Sequence[str
     cleaned = clean_tags(tags)
     if cleaned != list(case.tags):
         case.tags = cleaned
-        _event(session, case, actor, "tagged", tags=cleaned)
+        await _event(session, case, actor, "tagged", tags=cleaned)
 
 
 def _checked_text(value: str) -> str:
@@ -393,7 +400,9 @@ async def add_note(session: AsyncSession, case: FeedbackCase, text: str, actor: 
     """An internal note (never shown to the resident)."""
     if case.purged_on is not None:
         raise Conflict("the case has been purged under the retention rule")
-    note = FeedbackNote(case_id=case.id, author_id=actor.id, text=_checked_text(text), created_on=today())
+    text = _checked_text(text)
+    number = await _next_number(session, FeedbackNote, case)
+    note = FeedbackNote(case_id=case.id, number=number, author_id=actor.id, text=text, created_on=today())
     session.add(note)
     await session.flush()
     return note
@@ -410,7 +419,7 @@ async def reply(session: AsyncSession, case: FeedbackCase, text: str, actor: Act
     case.replied_on = today()
     case.status = Status.ANSWERED.value
     contact = (await session.scalars(select(FeedbackContact).where(FeedbackContact.case_id == case.id))).first()
-    _event(session, case, actor, "replied", delivered_by=contact.kind if contact else None)
+    await _event(session, case, actor, "replied", delivered_by=contact.kind if contact else None)
     if contact is None:
         return None
     return OutgoingReply(
@@ -429,7 +438,7 @@ async def redact_case(session: AsyncSession, case: FeedbackCase, actor: Actor) -
     if removed:
         case.text = text
         counts = {k.value: n for k, n in sorted(removed.items())}
-        _event(session, case, actor, "redacted", removed=counts)
+        await _event(session, case, actor, "redacted", removed=counts)
         await record(session, actor, "feedback.redact", str(case.id), {"removed": counts})
     return removed
 
@@ -471,17 +480,20 @@ async def purge(
     Cases already purged are left alone, so running it again changes nothing.
     """
     cutoff = months_before(on or today(), months)
-    due = list(
-        await session.scalars(
-            select(FeedbackCase)
-            .where(
-                FeedbackCase.status == Status.CLOSED.value,
-                FeedbackCase.closed_on <= cutoff,
-                FeedbackCase.purged_on.is_(None),
-            )
-            .order_by(FeedbackCase.closed_on, FeedbackCase.id)
+    query = (
+        select(FeedbackCase)
+        .where(
+            FeedbackCase.status == Status.CLOSED.value,
+            FeedbackCase.closed_on <= cutoff,
+            FeedbackCase.purged_on.is_(None),
         )
+        .order_by(FeedbackCase.closed_on, FeedbackCase.id)
     )
+    if not dry_run:
+        # Two runs at once (PostgreSQL): the second waits for the first, then finds these rows purged.
+        # SQLite serialises writers anyway.
+        query = query.with_for_update()
+    due = list(await session.scalars(query))
     open_before = await session.scalar(
         select(func.count())
         .select_from(FeedbackCase)
@@ -502,7 +514,7 @@ async def purge(
         case.text = None
         case.reply = None
         case.purged_on = on or today()
-        _event(session, case, None, "purged", months=months)
+        await _event(session, case, None, "purged", months=months)
     await record(session, actor, "feedback.purge", f"{len(due)} case(s)", {"months": months, "cutoff": str(cutoff)})
     return report
 
