@@ -8,10 +8,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -22,45 +18,9 @@ from sqlalchemy import select
 
 from survey_service.db.engine import Database
 from survey_service.db.models import Response
-from tests.helpers import ROOT
+from tests.live import free_port, prepare, service_env, start
 
 SURVEY = "good-relations-demo"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cli(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "survey_service.cli", *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
-def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "survey_service.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("the server did not start")
 
 
 def _answers(marker: int) -> dict[str, Any]:
@@ -105,22 +65,15 @@ async def test_acknowledged_responses_survive_a_kill(
         url = f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}"
     else:
         url = request.getfixturevalue("postgres_database")
-    env = {
-        **os.environ,
-        "SURVEY_DATABASE_URL": url,
-        "SURVEY_SECRET_KEY": "crash-test",
-        "SURVEY_RATE_LIMIT_PER_HOUR": "0",
-        "SURVEY_LOG_LEVEL": "WARNING",
-    }
-    for args in (["db", "upgrade"], ["questionnaire", "load"], ["survey", "ensure-demo"]):
-        _cli(env, *args)
+    env = service_env(url)
+    prepare(env)
     db = Database(url)
     async with db.read() as session:
         before = {r.id for r in (await session.execute(select(Response.id))).all()}
     await db.dispose()
 
-    port = _free_port()
-    server = _serve(env, port)
+    port = free_port()
+    server = start(env, port)
     acknowledged: dict[str, dict[str, Any]] = {}
     stop, going = asyncio.Event(), asyncio.Event()
     load = asyncio.create_task(_load(port, stop, acknowledged, going))
@@ -132,7 +85,7 @@ async def test_acknowledged_responses_survive_a_kill(
     await load
     assert len(acknowledged) >= 50, "the load did not get going before the kill"
 
-    restarted = _serve(env, port)  # recovery: the database opens and the service answers again
+    restarted = start(env, port)  # recovery: the database opens and the service answers again
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as c:
             r = await c.post(f"/api/v1/surveys/{SURVEY}/responses", json={"language": "fi", "answers": _answers(1)})
