@@ -3,6 +3,8 @@
 from survey_service.db.base import Base
 from survey_service.db.models.invitation import Invitation
 from survey_service.db.models.plan import Plan
+from survey_service.db.models.plan_target import PlanTarget
+from survey_service.db.models.population_margin import PopulationMargin
 from survey_service.db.models.questionnaire import Questionnaire, QuestionnaireVersion
 from survey_service.db.models.response import Response
 from survey_service.db.models.staff_user import ROLES, StaffUser
@@ -13,6 +15,8 @@ __all__ = [
     "Base",
     "Invitation",
     "Plan",
+    "PlanTarget",
+    "PopulationMargin",
     "Questionnaire",
     "QuestionnaireVersion",
     "Response",
