@@ -159,5 +159,14 @@ def ensure_demo() -> None:
     click.echo(run_with_db(work))
 
 
+def _register_results_commands() -> None:
+    from survey_service.results.commands import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_results_commands()
+
 if __name__ == "__main__":
     main()

@@ -29,3 +29,21 @@ async def open_survey(db: Database, slug: str = "mini-2026", **kwargs: object) -
     async with db.write() as session:
         version = await session.merge(version)
         return await create_survey(session, slug=slug, version=version, year=2026, **kwargs)  # type: ignore[arg-type]
+
+
+ORACLE = ROOT / "tests" / "data" / "oracles" / "synthetic"
+
+
+def synthetic() -> Questionnaire:
+    """The questionnaire of the synthetic two-wave oracle survey."""
+    return load(TEST_QUESTIONNAIRES / "synthetic")
+
+
+async def synthetic_wave(db: Database, slug: str, year: int, plan: object | None = None) -> Survey:
+    """A wave of the synthetic questionnaire (no responses yet)."""
+    version = await published(db, synthetic())
+    async with db.write() as session:
+        version = await session.merge(version)
+        if plan is not None:
+            plan = await session.merge(plan)
+        return await create_survey(session, slug=slug, version=version, year=year, plan=plan)  # type: ignore[arg-type]
