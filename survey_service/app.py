@@ -26,6 +26,7 @@ from survey_service.errors import (
     unexpected_error_handler,
     validation_error_handler,
 )
+from survey_service.security import SecurityHeadersMiddleware
 from survey_service.settings import Settings, get_settings
 from survey_service.web.templating import static_router, template_config
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             cookie_samesite="lax",
             exclude=["/api/", "/health", "/schema"],
         ),
+        middleware=[SecurityHeadersMiddleware(https=settings.behind_https)],
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
         state=State({"db": db, "settings": settings}),

@@ -84,6 +84,22 @@ def upgrade(revision: str) -> None:
     click.echo(f"database at revision {revision}")
 
 
+@db.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent copy of the SQLite database to PATH while the service keeps running.
+
+    For PostgreSQL use pg_dump (see README).
+    """
+    from survey_service.db.backup import backup_sqlite
+
+    url = get_settings().database_url
+    if not url.startswith("sqlite"):
+        raise click.UsageError("db backup copies the embedded SQLite database; for PostgreSQL use pg_dump (README)")
+    pages = backup_sqlite(url, path)
+    click.echo(f"backed up {pages} pages to {path}")
+
+
 @main.group()
 def questionnaire() -> None:
     """Questionnaire definitions."""

@@ -25,6 +25,7 @@ def test_every_command_has_help() -> None:
         ["serve"],
         ["db"],
         ["db", "upgrade"],
+        ["db", "backup"],
         ["questionnaire"],
         ["questionnaire", "validate"],
         ["questionnaire", "load"],
