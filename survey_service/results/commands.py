@@ -233,4 +233,36 @@ def responses_import(slug: str, file: Path, mode: str) -> None:
     click.echo(f"survey {slug}: {run(work)} responses imported")
 
 
-COMMANDS = (plan, weights, responses)
+# -- exports --------------------------------------------------------------------------------------------
+
+
+@click.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "dta", "parquet", "ddi"]), required=True)
+@click.option("--labels", default=None, help="Write choice labels in this language instead of codes.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+def export(slug: str, fmt: str, labels: str | None, output: Path) -> None:
+    """Export wave SLUG's responses (one row per response) or its DDI-Codebook 2.5 metadata (ddi).
+
+    csv and xlsx come with a codebook (a sheet in xlsx; OUTPUT.codebook.csv beside a csv).
+    """
+    from survey_service.domain.exports.services import export_to
+    from survey_service.results.exports import codebook_csv
+
+    async def work(db: Database) -> int:
+        return await export_to(db, slug, fmt, output, labels)
+
+    n = run(work)
+    if fmt == "csv":
+        from survey_service.domain.questionnaires.services import definition_of
+        from survey_service.domain.surveys.services import get_survey
+
+        async def book(db: Database) -> bytes:
+            async with db.read() as session:
+                return codebook_csv(definition_of((await get_survey(session, slug)).version))
+
+        output.with_name(output.name + ".codebook.csv").write_bytes(run(book))
+    click.echo(f"survey {slug}: {n} responses written to {output}")
+
+
+COMMANDS = (plan, weights, responses, export)

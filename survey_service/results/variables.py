@@ -54,6 +54,15 @@ class VariableInfo:
     maximum: float | None = None
     source: str | None = None  # derived variables: the source variable
     recode: dict[str, int | str] = field(default_factory=dict)
+    statement: Text | None = None  # matrix statements: the statement's own text
+
+    def short_label(self, language: str, fallback: str, limit: int) -> str:
+        """The text within ``limit`` characters; a matrix statement keeps its own text whole."""
+        text = self.text.get(language) or self.text.get(fallback) or self.code
+        if len(text) <= limit or self.statement is None:
+            return text[:limit]
+        own = self.statement.get(language) or self.statement.get(fallback) or ""
+        return f"{text[: max(limit - len(own) - 3, 0)]}…: {own}"[-limit:]
 
     @property
     def coded(self) -> bool:
@@ -110,6 +119,7 @@ def _question_variables(q: Question) -> list[VariableInfo]:
                 "single",
                 {lang: f"{q.text[lang]}: {s.text.get(lang, '')}" for lang in q.text},
                 choices=_choices(q.choices),
+                statement=dict(s.text),
                 **common,
             )
             for s in q.statements
