@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CODE := $(wildcard survey_service analysis tests benchmarks migrations)
 
-.PHONY: install run test lint typecheck pytest setup-db clean
+.PHONY: install run test lint typecheck pytest setup-db clean node
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+# axe-core for the accessibility checks of the browser tests (npm registry; node_modules is git-ignored)
+node_modules/.package-lock.json: package.json
+	npm install --no-audit --no-fund --silent
+
+node: node_modules/.package-lock.json
+
+pytest: install node
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -55,6 +55,7 @@ class VariableInfo:
     source: str | None = None  # derived variables: the source variable
     recode: dict[str, int | str] = field(default_factory=dict)
     statement: Text | None = None  # matrix statements: the statement's own text
+    reverse: bool = False  # higher code = less favourable relations
 
     def short_label(self, language: str, fallback: str, limit: int) -> str:
         """The text within ``limit`` characters; a matrix statement keeps its own text whole."""
@@ -106,6 +107,7 @@ def _choices(items: list[Choice]) -> tuple[ChoiceInfo, ...]:
 
 def _question_variables(q: Question) -> list[VariableInfo]:
     common: dict[str, Any] = {
+        "reverse": q.reverse,
         "question": q.code,
         "indicator": q.indicator,
         "scale": q.scale,
@@ -120,7 +122,7 @@ def _question_variables(q: Question) -> list[VariableInfo]:
                 {lang: f"{q.text[lang]}: {s.text.get(lang, '')}" for lang in q.text},
                 choices=_choices(q.choices),
                 statement=dict(s.text),
-                **common,
+                **{**common, "reverse": q.reverse if s.reverse is None else s.reverse},
             )
             for s in q.statements
         ]
