@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
 from survey_service.db.engine import Database
+from survey_service.domain.results_routes import RESULTS_ROUTES
 from survey_service.domain.surveys.controllers import SurveyController
 from survey_service.domain.surveys.deps import provide_database, provide_read_session
 from survey_service.domain.system.controllers import health
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await db.dispose()
 
     return Litestar(
-        route_handlers=[health, SurveyController, static_router()],
+        route_handlers=[health, SurveyController, *RESULTS_ROUTES, static_router()],
         template_config=template_config(),
         dependencies={
             "db": Provide(provide_database, sync_to_thread=False),

@@ -27,7 +27,7 @@ from survey_service.results.schema import EstimateRow, Report
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 LOCALE = HERE / "locale"
-CSS = HERE / "static" / "report.css"
+CSS = HERE.parent / "web" / "static" / "css" / "report.css"
 LANGUAGES = ("fi", "sv", "en")
 
 

@@ -1,0 +1,61 @@
+"""Staff API of exports: one row per response (CSV streams; other formats are written to a temporary
+file and sent), the codebook, and the DDI-Codebook metadata."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.background_tasks import BackgroundTask
+from litestar.di import NamedDependency
+from litestar.params import FromPath, Parameter
+from litestar.response import File, Response, Stream
+
+from survey_service.db.engine import Database
+from survey_service.domain.exports import services
+from survey_service.domain.questionnaires.services import definition_of
+from survey_service.domain.surveys.services import get_survey
+from survey_service.errors import BadRequest
+from survey_service.results.exports import EXTENSIONS, FORMATS, MEDIA_TYPES, codebook_csv
+
+ACCESS = {"access": "exports:create"}
+
+
+class ExportController(Controller):
+    path = "/api/v1/surveys/{slug:str}/export"
+    tags = ("exports",)
+
+    @get("/", summary="Export responses: csv, xlsx, sav, dta, parquet or ddi", opt=ACCESS)
+    async def export(
+        self,
+        db: NamedDependency[Database],
+        slug: FromPath[str],
+        format: Annotated[str, Parameter(description="csv | xlsx | sav | dta | parquet | ddi")] = "csv",
+        labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
+    ) -> Stream | File:
+        if format not in FORMATS:
+            raise BadRequest(f"format must be one of {', '.join(FORMATS)}")
+        filename = f"{slug}.{EXTENSIONS[format]}" if format != "ddi" else f"{slug}-ddi.xml"
+        disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if format == "csv":
+            chunks = await services.csv_stream(db, slug, labels)
+            return Stream(chunks, media_type=MEDIA_TYPES["csv"], headers=disposition)
+        path = await services.export_file(db, slug, format, labels)
+        return File(
+            path=path,
+            filename=filename,
+            media_type=MEDIA_TYPES[format],
+            background=BackgroundTask(os.unlink, path),
+        )
+
+    @get("/codebook.csv", summary="The codebook of the export: variables, values and labels", opt=ACCESS)
+    async def codebook(self, db: NamedDependency[Database], slug: FromPath[str]) -> Response[bytes]:
+        async with db.read() as session:
+            survey = await get_survey(session, slug)
+            body = codebook_csv(definition_of(survey.version))
+        return Response(
+            body,
+            media_type=MEDIA_TYPES["csv"],
+            headers={"Content-Disposition": f'attachment; filename="{slug}-codebook.csv"'},
+        )
