@@ -1,0 +1,1 @@
+"""Tests of the analysis package against R reference values (tests/data/r)."""
