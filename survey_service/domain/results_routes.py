@@ -5,6 +5,14 @@ from __future__ import annotations
 from survey_service.domain.exports.controllers import ExportController
 from survey_service.domain.imports.controllers import ImportController
 from survey_service.domain.plans.controllers import PlanController
+from survey_service.domain.reports.controllers import ReportController, ReportPageController
 from survey_service.domain.weighting.controllers import MarginsController
 
-RESULTS_ROUTES = [PlanController, MarginsController, ImportController, ExportController]
+RESULTS_ROUTES = [
+    PlanController,
+    MarginsController,
+    ImportController,
+    ExportController,
+    ReportController,
+    ReportPageController,
+]

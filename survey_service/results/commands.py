@@ -6,12 +6,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from survey_service.db.engine import Database
 from survey_service.errors import DomainError
+
+if TYPE_CHECKING:
+    from survey_service.results.report import ReportInput
+    from survey_service.results.schema import Report
 
 T = TypeVar("T")
 
@@ -265,4 +269,108 @@ def export(slug: str, fmt: str, labels: str | None, output: Path) -> None:
     click.echo(f"survey {slug}: {n} responses written to {output}")
 
 
-COMMANDS = (plan, weights, responses, export)
+# -- reports --------------------------------------------------------------------------------------------
+
+
+@click.command("report")
+@click.argument("slug")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "html", "pdf", "csv", "xlsx"]),
+    default="json",
+    show_default=True,
+    help="json/html/pdf: the report; csv/xlsx: its result tables after disclosure control (open data).",
+)
+@click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File (default: stdout).")
+def report(slug: str, fmt: str, lang: str, output: Path | None) -> None:
+    """The annual report of wave SLUG: weighted estimates, group gaps, change, targets, scales."""
+    if fmt in ("pdf", "xlsx") and output is None:
+        raise click.UsageError(f"--format {fmt} needs --output")
+    from survey_service.domain.reports.services import report_input
+    from survey_service.results.report import build_report, steps
+
+    async def work(db: Database) -> ReportInput:
+        async with db.read() as session:
+            return await report_input(session, slug, lang)
+
+    inp = run(work)
+    if sys.stdout.isatty():
+        with click.progressbar(length=steps(inp), label=f"report {slug}", file=sys.stderr) as bar:
+            result = build_report(inp, lambda _step: bar.update(1))
+    else:
+        result = build_report(inp)
+    data = render_report(result, fmt, output)
+    if data is not None:
+        if output is None:
+            click.echo(data.decode(), nl=False)
+        else:
+            output.write_bytes(data)
+    if output is not None:
+        click.echo(f"survey {slug}: report written to {output}", err=True)
+
+
+def render_report(result: Report, fmt: str, output: Path | None) -> bytes | None:
+    """The report in ``fmt`` as bytes (xlsx is written to ``output`` directly)."""
+    import msgspec
+
+    from survey_service.results import exports
+    from survey_service.results.render import render_html, render_pdf
+
+    if fmt == "json":
+        return msgspec.json.format(msgspec.json.encode(result), indent=2) + b"\n"
+    if fmt == "html":
+        return render_html(result).encode()
+    if fmt == "pdf":
+        return render_pdf(result)
+    if fmt == "csv":
+        return exports.result_table_csv(result)
+    assert output is not None
+    exports.result_table_xlsx(result, output)
+    return None
+
+
+# -- demo -----------------------------------------------------------------------------------------------
+
+
+@click.command("demo")
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the demo report (default: SURVEY_VAR_DIR/demo).",
+)
+def demo(output_dir: Path | None) -> None:
+    """Create the synthetic demo plan (four waves of made-up answers) and write its latest report.
+
+    Everything is labelled synthetic: the plan, the waves and a banner on every report page.
+    """
+    from survey_service.domain.plans.services import create_demo
+    from survey_service.domain.reports.services import report_input
+    from survey_service.results.render import render_html
+    from survey_service.results.report import build_report
+    from survey_service.settings import get_settings
+
+    folder = output_dir or get_settings().var_dir / "demo"
+
+    async def work(db: Database) -> tuple[str, str, bool, dict[str, ReportInput]]:
+        async with db.write() as session:
+            plan, waves, created = await create_demo(session)
+            name, last = plan.name, waves[-1].slug
+        inputs = {}
+        async with db.read() as session:
+            for lang in ("fi", "en"):
+                inputs[lang] = await report_input(session, last, lang)
+        return name, last, created, inputs
+
+    name, last, created, inputs = run(work)
+    folder.mkdir(parents=True, exist_ok=True)
+    for lang, inp in inputs.items():
+        (folder / f"report-{lang}.html").write_text(render_html(build_report(inp)))
+    click.echo(f"plan {name}: {'created' if created else 'exists'}")
+    click.echo(f"report of {last}: {folder / 'report-fi.html'} and {folder / 'report-en.html'}")
+    click.echo(f"staff view (sign in first): /staff/reports/{last}?lang=en")
+
+
+COMMANDS = (plan, weights, responses, export, report, demo)

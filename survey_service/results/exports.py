@@ -16,6 +16,7 @@ from typing import Any
 
 from survey_service.questionnaire.schema import Questionnaire
 from survey_service.results.data import StoredResponse
+from survey_service.results.schema import Report
 from survey_service.results.variables import VariableInfo, recode_value, variables
 
 FORMATS = ("csv", "xlsx", "sav", "dta", "parquet", "ddi")
@@ -295,3 +296,50 @@ async def write_parquet(
                 batch = []
         if batch:
             flush()
+
+
+# -- result tables (open data) ----------------------------------------------------------------------------
+
+
+def result_table_rows(report: Report) -> Iterator[list[Any]]:
+    """The report's estimates after disclosure control as one flat table, labelled in the report's
+    language: withheld rows keep their labels and base but no numbers."""
+    from survey_service.results.render import View
+
+    view = View(report, report.language)
+    yield [
+        "survey", "item", "question", "statistic", "category", "category_label", "group_variable",
+        "group_category", "group_label", "estimate", "se", "ci_low", "ci_high", "n", "suppressed",
+    ]  # fmt: skip
+    for e in report.estimates:
+        yield [
+            report.survey,
+            e.item,
+            view.text(e.item),
+            e.statistic,
+            e.category,
+            None if e.category is None else view.choice_label(e.item, e.category),
+            e.group_variable,
+            e.group_category,
+            None if e.group_variable is None else view.group_label(e.group_variable, e.group_category),
+            e.estimate,
+            e.se,
+            e.ci_low,
+            e.ci_high,
+            e.n,
+            e.suppressed,
+        ]
+
+
+def result_table_csv(report: Report) -> bytes:
+    return b"\xef\xbb\xbf" + _csv_text(result_table_rows(report)).encode()
+
+
+def result_table_xlsx(report: Report, path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet("results")
+    for row in result_table_rows(report):
+        sheet.append([neutralise(x) for x in row])
+    wb.save(path)

@@ -208,6 +208,16 @@ class View:
         info = self.items.get(item)
         return info.text if info else self._("Domain index %(scale)s (0–100)") % {"scale": item}
 
+    def label(self, item: str, limit: int = 90) -> str:
+        """A chart label: short, cut with an ellipsis (the table below the chart has the full text)."""
+        info = self.items.get(item)
+        text = info.label if info else self.text(item)
+        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+    def heading(self) -> str:
+        """The title, with the year unless the title already names it."""
+        return self.r.title if str(self.r.year) in self.r.title else f"{self.r.title} {self.r.year}"
+
     def caution(self, e: EstimateRow | None) -> bool:
         return e is not None and not e.suppressed and e.n < self.r.disclosure.caution_base
 
@@ -228,7 +238,7 @@ class View:
 
     def summary_chart(self) -> Markup:
         title = self._("Headline indicators: favourable answers, all respondents")
-        bars = [self._bar(self.text(i), self.row(i, "indicator")) for i in self.indicators()]
+        bars = [self._bar(self.label(i), self.row(i, "indicator")) for i in self.indicators()]
         return bar_chart("chart-summary", title, self._describe(title, bars), bars, self.language)
 
     def group_chart(self, item: str, n: int) -> Markup:

@@ -165,6 +165,7 @@ class ItemInfo(_Row, frozen=True, kw_only=True):
     kind: str
     dimension: str
     text: str
+    label: str  # short form for charts: a matrix statement's own text, else the question text
     choices: dict[str, str]
     favourable: list[str]
     sensitive: bool

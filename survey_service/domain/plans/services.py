@@ -138,3 +138,61 @@ async def _check_indicator(session: AsyncSession, plan: Plan, item: str) -> None
         raise BadRequest(
             f"{item!r} is not an indicator of the plan's questionnaire (indicators: {', '.join(sorted(known))})"
         )
+
+
+async def create_demo(session: AsyncSession) -> tuple[Plan, list[Survey], bool]:
+    """The synthetic demo plan (four waves of the default questionnaire with made-up answers, margins and
+    targets); created once, returned as it is afterwards."""
+    from sqlalchemy import insert
+
+    from survey_service.db.base import today
+    from survey_service.db.models import Response
+    from survey_service.domain.questionnaires.services import get_version
+    from survey_service.domain.surveys.services import DEFAULT_QUESTIONNAIRE, create_survey
+    from survey_service.domain.weighting.services import set_margins
+    from survey_service.questionnaire.answers import compiled
+    from survey_service.results import demo
+
+    existing = (await session.scalars(select(Plan).where(Plan.slug == demo.PLAN_SLUG))).first()
+    if existing is not None:
+        return existing, await plan_waves(session, existing), False
+    version = await get_version(session, DEFAULT_QUESTIONNAIRE)
+    q = definition_of(version)
+    checker = compiled(version.content_hash, version.definition)
+    plan = await create_plan(
+        session, slug=demo.PLAN_SLUG, name=demo.PLAN_NAME, start_year=demo.YEARS[0], end_year=demo.YEARS[-1]
+    )
+    waves = []
+    for i, (year, n) in enumerate(zip(demo.YEARS, demo.RESPONSES, strict=True)):
+        survey = await create_survey(
+            session,
+            slug=f"{demo.PLAN_SLUG}-{year}",
+            version=version,
+            year=year,
+            title=demo.wave_title(year, list(q.languages)),
+            plan=plan,
+        )
+        survey.status = "closed"
+        day = today()
+        rows = [
+            {
+                "survey_id": survey.id,
+                "questionnaire_version_id": version.id,
+                "language": r.language,
+                "mode": "web",
+                "status": "complete",
+                "answers": r.answers,
+                "started_on": day,
+                "submitted_on": day,
+            }
+            for r in demo.respondents(q, checker, i, n)
+        ]
+        await session.execute(insert(Response), rows)
+        await set_margins(session, survey.slug, demo.margins_csv())
+        waves.append(survey)
+    plan.baseline_survey_id = waves[0].id
+    await session.flush()
+    for item, value in (("BELONG_MUNI", 0.75), ("GETON_AREA", 0.8)):
+        await set_target(session, plan.slug, item, direction="increase", value=value, year=demo.YEARS[-1])
+    await set_target(session, plan.slug, "SAFE_DARK", direction="increase")
+    return plan, waves, True

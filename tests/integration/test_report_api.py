@@ -1,0 +1,50 @@
+"""The report over HTTP (JSON, HTML, PDF, result tables) and the staff report page."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+
+from survey_service.db.engine import Database
+from survey_service.domain.imports.services import import_responses
+from survey_service.domain.weighting.services import set_margins
+from tests.helpers import ORACLE, synthetic_wave
+
+
+async def _wave(db: Database) -> None:
+    await synthetic_wave(db, "syn-1", 2023)
+    async with db.write() as session:
+        await import_responses(session, "syn-1", ORACLE / "wave1.csv")
+    async with db.write() as session:
+        await set_margins(session, "syn-1", (ORACLE / "margins.csv").read_bytes())
+
+
+async def test_report_formats_over_http(client: httpx.AsyncClient, db: Database) -> None:
+    await _wave(db)
+    report = (await client.get("/api/v1/surveys/syn-1/report", params={"lang": "en"})).json()
+    assert report["survey"] == "syn-1" and report["weighting"]["method"] == "raking"
+    assert {"estimates", "tests", "changes", "scales"} <= report.keys()
+    html = await client.get("/api/v1/surveys/syn-1/report", params={"format": "html", "lang": "sv"})
+    assert html.headers["content-type"].startswith("text/html") and '<html lang="sv"' in html.text
+    pdf = await client.get("/api/v1/surveys/syn-1/report", params={"format": "pdf"})
+    assert pdf.content.startswith(b"%PDF-")
+    tables = await client.get("/api/v1/surveys/syn-1/report", params={"format": "csv", "lang": "en"})
+    rows = list(csv.DictReader(io.StringIO(tables.content.decode("utf-8-sig"))))
+    bel = next(r for r in rows if r["item"] == "BEL" and r["statistic"] == "indicator" and not r["group_variable"])
+    assert bel["question"].startswith("How strongly") and bel["suppressed"] == "False"
+    assert (await client.get("/api/v1/surveys/syn-1/report", params={"lang": "de"})).status_code == 400
+    assert (await client.get("/api/v1/surveys/nope/report")).status_code == 404
+
+
+async def test_staff_report_page_links_its_stylesheet_under_the_strict_csp(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await _wave(db)
+    page = await client.get("/staff/reports/syn-1", params={"lang": "fi"})
+    assert page.status_code == 200
+    assert "<style>" not in page.text and 'href="/static/css/report.css"' in page.text
+    assert "style-src 'self'" in page.headers["content-security-policy"]
+    css = await client.get("/static/css/report.css")
+    assert css.status_code == 200 and "@media print" in css.text
