@@ -25,6 +25,7 @@ setup-db: install
 	$(BIN)/survey-service db upgrade
 	$(BIN)/survey-service questionnaire load
 	$(BIN)/survey-service survey ensure-demo
+	$(BIN)/survey-service demo
 
 run: setup-db
 	$(BIN)/survey-service serve --host $(HOST) --port $(PORT)

@@ -36,7 +36,7 @@ ORACLE = ROOT / "tests" / "data" / "oracles" / "synthetic"
 
 def synthetic() -> Questionnaire:
     """The questionnaire of the synthetic two-wave oracle survey."""
-    return load(TEST_QUESTIONNAIRES / "synthetic")
+    return load(ROOT / "tests" / "data" / "synthetic-questionnaire")
 
 
 async def synthetic_wave(db: Database, slug: str, year: int, plan: object | None = None) -> Survey:
