@@ -77,3 +77,26 @@ def test_every_results_route_declares_its_access_rule() -> None:
             assert handler.opt.get("access") in expected, (route.path, handler)
             seen += 1
     assert seen >= 12
+
+
+async def test_background_export_reports_progress_and_serves_the_file(client: httpx.AsyncClient, db: Database) -> None:
+    import anyio
+
+    await synthetic_wave(db, "syn-1", 2023)
+    files = {"file": ("wave1.csv", (ORACLE / "wave1.csv").read_bytes(), "text/csv")}
+    assert (await client.post("/api/v1/surveys/syn-1/imports", files=files)).status_code == 201
+    started = await client.post("/api/v1/export-jobs", json={"survey": "syn-1", "format": "dta"})
+    assert started.status_code == 202, started.text
+    job = started.json()
+    assert job["status"] == "running" and job["rows_total"] == 1800
+    for _ in range(200):  # at most 20 s
+        job = (await client.get(f"/api/v1/export-jobs/{job['id']}")).json()
+        if job["status"] != "running":
+            break
+        await anyio.sleep(0.1)
+    assert job["status"] == "done" and job["rows_done"] == 1800, job
+    got = await client.get(f"/api/v1/export-jobs/{job['id']}/file")
+    assert got.status_code == 200 and len(got.content) > 10_000
+    assert (await client.get("/api/v1/export-jobs/not-a-job")).status_code == 404
+    missing = await client.post("/api/v1/export-jobs", json={"survey": "nope", "format": "csv"})
+    assert missing.status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import anyio
@@ -15,8 +15,10 @@ from survey_service.domain.surveys.services import get_survey
 from survey_service.errors import BadRequest
 from survey_service.questionnaire.schema import Questionnaire
 from survey_service.results import exports
-from survey_service.results.data import count_responses, iter_responses
+from survey_service.results.data import StoredResponse, count_responses, iter_responses
 from survey_service.results.ddi import codebook
+
+PROGRESS_EVERY = 5000
 
 
 def _table(q: Questionnaire, labels: str | None) -> exports.Table:
@@ -41,8 +43,28 @@ async def _csv_chunks(db: Database, slug: str, table: exports.Table) -> AsyncIte
             yield chunk
 
 
-async def export_to(db: Database, slug: str, fmt: str, output: Path, labels: str | None = None) -> int:
-    """Write wave ``slug`` in ``fmt`` to ``output``; returns the number of responses."""
+async def _counted(
+    rows: AsyncIterator[StoredResponse], progress: Callable[[int], None]
+) -> AsyncIterator[StoredResponse]:
+    done = 0
+    async for r in rows:
+        yield r
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            progress(done)
+    progress(done)
+
+
+async def export_to(
+    db: Database,
+    slug: str,
+    fmt: str,
+    output: Path,
+    labels: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write wave ``slug`` in ``fmt`` to ``output``; returns the number of responses. ``progress`` is
+    told the number of responses written so far, now and then."""
     if fmt not in exports.FORMATS:
         raise BadRequest(f"format must be one of {', '.join(exports.FORMATS)}, not {fmt!r}")
     async with db.read() as session:
@@ -51,6 +73,8 @@ async def export_to(db: Database, slug: str, fmt: str, output: Path, labels: str
         table = _table(q, labels)
         n = await count_responses(session, survey)
         rows = iter_responses(session, survey)
+        if progress is not None:
+            rows = _counted(rows, progress)
         if fmt == "csv":
             async with await anyio.open_file(output, "wb") as f:
                 async for chunk in exports.csv_chunks(table, rows):
