@@ -288,8 +288,8 @@ def report(slug: str, fmt: str, lang: str, output: Path | None) -> None:
     """The annual report of wave SLUG: weighted estimates, group gaps, change, targets, scales."""
     if fmt in ("pdf", "xlsx") and output is None:
         raise click.UsageError(f"--format {fmt} needs --output")
-    from survey_service.domain.reports.services import report_input
-    from survey_service.results.report import build_report, steps
+    from survey_service.domain.reports.services import make_report, report_input
+    from survey_service.results.report import steps
 
     async def work(db: Database) -> ReportInput:
         async with db.read() as session:
@@ -298,9 +298,9 @@ def report(slug: str, fmt: str, lang: str, output: Path | None) -> None:
     inp = run(work)
     if sys.stdout.isatty():
         with click.progressbar(length=steps(inp), label=f"report {slug}", file=sys.stderr) as bar:
-            result = build_report(inp, lambda _step: bar.update(1))
+            result = run_report(make_report, inp, lambda _step: bar.update(1))
     else:
-        result = build_report(inp)
+        result = run_report(make_report, inp)
     data = render_report(result, fmt, output)
     if data is not None:
         if output is None:
@@ -309,6 +309,17 @@ def report(slug: str, fmt: str, lang: str, output: Path | None) -> None:
             output.write_bytes(data)
     if output is not None:
         click.echo(f"survey {slug}: report written to {output}", err=True)
+
+
+def run_report(make: Callable[..., Report], *args: object) -> Report:
+    """A report, or the command's error messages and exit status 1."""
+    try:
+        return make(*args)
+    except DomainError as exc:
+        click.echo(f"error: {exc.detail}", err=True)
+        for e in exc.errors:
+            click.echo(f"  {e.item}: {e.message}", err=True)
+        sys.exit(1)
 
 
 def render_report(result: Report, fmt: str, output: Path | None) -> bytes | None:
@@ -347,9 +358,8 @@ def demo(output_dir: Path | None) -> None:
     Everything is labelled synthetic: the plan, the waves and a banner on every report page.
     """
     from survey_service.domain.plans.services import create_demo
-    from survey_service.domain.reports.services import report_input
+    from survey_service.domain.reports.services import make_report, report_input
     from survey_service.results.render import render_html
-    from survey_service.results.report import build_report
     from survey_service.settings import get_settings
 
     folder = output_dir or get_settings().var_dir / "demo"
@@ -367,7 +377,7 @@ def demo(output_dir: Path | None) -> None:
     name, last, created, inputs = run(work)
     folder.mkdir(parents=True, exist_ok=True)
     for lang, inp in inputs.items():
-        (folder / f"report-{lang}.html").write_text(render_html(build_report(inp)))
+        (folder / f"report-{lang}.html").write_text(render_html(run_report(make_report, inp)))
     click.echo(f"plan {name}: {'created' if created else 'exists'}")
     click.echo(f"report of {last}: {folder / 'report-fi.html'} and {folder / 'report-en.html'}")
     click.echo(f"staff view (sign in first): /staff/reports/{last}?lang=en")

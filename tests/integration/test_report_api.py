@@ -48,3 +48,23 @@ async def test_staff_report_page_links_its_stylesheet_under_the_strict_csp(
     assert "style-src 'self'" in page.headers["content-security-policy"]
     css = await client.get("/static/css/report.css")
     assert css.status_code == 200 and "@media print" in css.text
+
+
+async def test_margins_that_no_longer_fit_the_respondents_are_a_clear_error(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await synthetic_wave(db, "syn-1", 2023)
+    async with db.write() as session:
+        await set_margins(session, "syn-1", (ORACLE / "margins.csv").read_bytes())  # before fielding: not checked
+    rows = (ORACLE / "wave1.csv").read_text().splitlines()
+    body = "\n".join([rows[0], *[r for r in rows[1:200] if ",domestic," in r]]) + "\n"
+    files = {"file": ("few.csv", body.encode(), "text/csv")}
+    assert (await client.post("/api/v1/surveys/syn-1/imports", files=files)).status_code == 201
+    got = await client.get("/api/v1/surveys/syn-1/report")
+    assert got.status_code == 422
+    problem = got.json()
+    assert "margins do not fit the wave's respondents" in problem["detail"]
+    assert {
+        "item": "lang = foreign",
+        "message": "no respondent in this category: merge it with another category",
+    } in problem["errors"]

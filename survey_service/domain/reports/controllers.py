@@ -15,7 +15,6 @@ from survey_service.domain.reports import services
 from survey_service.errors import BadRequest
 from survey_service.results import exports
 from survey_service.results.render import render_html, render_pdf
-from survey_service.results.report import build_report
 from survey_service.results.schema import Report
 from survey_service.web.templating import STATIC_PATH
 
@@ -26,7 +25,7 @@ Lang = Annotated[str, Parameter(description="fi | sv | en")]
 
 async def _report(session: AsyncSession, slug: str, lang: str) -> Report:
     inp = await services.report_input(session, slug, lang)
-    return build_report(inp)
+    return services.make_report(inp)
 
 
 class ReportController(Controller):

@@ -9,15 +9,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import analysis
 from survey_service.db.models import Invitation, Survey
 from survey_service.domain.plans.services import baseline_of, plan_waves, targets_of
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
 from survey_service.domain.weighting.services import get_margins
-from survey_service.errors import BadRequest
+from survey_service.errors import BadRequest, ItemError, Unprocessable
 from survey_service.results.data import load_wave
-from survey_service.results.report import ReportInput, Target, WaveInput
-from survey_service.results.schema import PlanInfo, ResponseRate
+from survey_service.results.margins import MarginError, check_against_sample
+from survey_service.results.report import Progress, ReportInput, Target, WaveInput, build_report
+from survey_service.results.schema import PlanInfo, Report, ResponseRate
 
 REPORT_LANGUAGES = ("fi", "sv", "en")
 # a plan or wave named like this holds made-up data (the demo): its reports carry a banner saying so
@@ -25,8 +27,28 @@ SYNTHETIC_MARKS = ("synthetic", "synteettinen", "syntetisk")
 
 
 async def _wave_input(session: AsyncSession, survey: Survey) -> WaveInput:
+    """A wave's responses and margins; margins that do not fit its respondents are a clear error (they can
+    be set before fielding, so they are checked again here)."""
     q = definition_of(survey.version)
-    return WaveInput(survey.slug, survey.year, await load_wave(session, survey, q), await get_margins(session, survey))
+    wave = WaveInput(survey.slug, survey.year, await load_wave(session, survey, q), await get_margins(session, survey))
+    if wave.margins and wave.data.n:
+        try:
+            check_against_sample(wave.margins, {v: wave.data.codes(v) for v in wave.margins})
+        except MarginError as exc:
+            raise Unprocessable(
+                f"survey {survey.slug!r}: {exc.detail}; fix them with 'weights set'", exc.errors
+            ) from None
+    return wave
+
+
+def make_report(inp: ReportInput, progress: Progress | None = None) -> Report:
+    """``build_report`` with the analysis package's errors (e.g. raking that cannot converge) as 422s."""
+    try:
+        return build_report(inp, progress)
+    except analysis.AnalysisError as exc:
+        raise Unprocessable(
+            f"the report of {inp.wave.slug!r} cannot be computed", [ItemError("analysis", str(exc))]
+        ) from None
 
 
 async def response_rates(session: AsyncSession, survey: Survey) -> list[ResponseRate]:
