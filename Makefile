@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CODE := $(wildcard survey_service analysis tests benchmarks migrations)
 
-.PHONY: install run test lint typecheck pytest setup-db clean node
+.PHONY: install run test lint typecheck pytest setup-db clean messages npm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,16 +37,27 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# axe-core for the accessibility checks of the browser tests (npm registry; node_modules is git-ignored)
-node_modules/.package-lock.json: package.json
-	npm install --no-audit --no-fund --silent
+# axe-core for the browser tests (tests/e2e), from the npm registry into node_modules/.
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): $(wildcard package.json package-lock.json)
+	@if [ -f package.json ]; then \
+	  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi; \
+	  touch $(NPM_STAMP); fi
 
-node: node_modules/.package-lock.json
+npm: $(NPM_STAMP)
 
-pytest: install node
+pytest: install npm
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# UI strings: extract them from the code and templates, then add the new ones to every catalogue.
+LOCALE := survey_service/web/locale
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project survey-service -o $(LOCALE)/messages.pot .
+	for dir in $(LOCALE)/*/; do code=$$(basename $$dir); \
+	  $(BIN)/pybabel update --no-fuzzy-matching --width 120 -i $(LOCALE)/messages.pot \
+	    -o $$dir/LC_MESSAGES/messages.po -l $$(echo $$code | sed 's/-x-.*//'); done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -48,9 +48,7 @@ def factorize(
     excluded = list(exclude)
     missing = is_missing(arr)
     if excluded:
-        missing = missing | np.isin(
-            arr, np.asarray(excluded, dtype=arr.dtype if arr.dtype.kind != "O" else object)
-        )
+        missing = missing | np.isin(arr, np.asarray(excluded, dtype=arr.dtype if arr.dtype.kind != "O" else object))
     if levels is not None:
         return _codes_for_levels(arr, missing, tuple(levels)), tuple(levels)
     dense = _dense_codes(arr, missing)
@@ -140,9 +138,7 @@ def group_sum(index: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
     if values.ndim == 1:
         return np.bincount(index, values, minlength=n_groups)
     if values.shape[1] <= 4:
-        return np.column_stack(
-            [np.bincount(index, values[:, j], minlength=n_groups) for j in range(values.shape[1])]
-        )
+        return np.column_stack([np.bincount(index, values[:, j], minlength=n_groups) for j in range(values.shape[1])])
     m = index.size
     op = sparse.csr_matrix((np.ones(m), (index, np.arange(m))), shape=(n_groups, m))
     return np.asarray(op @ values)

@@ -100,9 +100,7 @@ class Design:
         fpc_values = _per_stage(fpc, "fpc")
         stage_list: list[np.ndarray | None] = list(stage_labels) or [None]
         if fpc_values and len(fpc_values) != len(stage_list):
-            raise DesignError(
-                f"fpc is given for {len(fpc_values)} stage(s) but the design has {len(stage_list)}"
-            )
+            raise DesignError(f"fpc is given for {len(fpc_values)} stage(s) but the design has {len(stage_list)}")
         if lonely_psu not in ("fail", "certainty", "remove", "adjust"):
             raise DesignError(f"lonely_psu must be fail, certainty, remove or adjust, not {lonely_psu!r}")
         strata_codes = _codes(strata, n, "strata") if strata is not None else np.zeros(n, np.int64)
@@ -236,9 +234,7 @@ class Design:
         atom, _, _ = self._atom_index
         w = self._w
         sreg = tuple(d[3] for d in self._step_data)
-        return CellTable(
-            np.arange(self.n, dtype=np.int64), atom, w, w * w, sreg, (w != 0).astype(float), self.n
-        )
+        return CellTable(np.arange(self.n, dtype=np.int64), atom, w, w * w, sreg, (w != 0).astype(float), self.n)
 
     # -- the kernel -------------------------------------------------------------------------------------
 
@@ -352,9 +348,7 @@ class Design:
                     cell[lo:hi] = step.cell
                 steps.append(CalibrationStep(cell, x, w_before, w_after))
         new = object.__new__(Design)
-        new._init(
-            weights, stages, tuple(steps), designs[0]._lonely_psu, has_fpc=all(d._has_fpc for d in designs)
-        )
+        new._init(weights, stages, tuple(steps), designs[0]._lonely_psu, has_fpc=all(d._has_fpc for d in designs))
         return new
 
 
@@ -430,9 +424,7 @@ def _build_stages(
                 center = np.where(lonely_groups, 0.0, center)
             else:
                 scale = np.where(lonely_groups, 0.0, scale)
-        stages.append(
-            _Stage(group, unit, n_groups, n_units, unit_group, scale, center, fraction, element=n_units == n)
-        )
+        stages.append(_Stage(group, unit, n_groups, n_units, unit_group, scale, center, fraction, element=n_units == n))
         # the next stage's groups are this stage's units, scaled by this stage's sampling fraction
         mult = (mult * fraction)[unit_group]
         group, n_groups = unit, n_units

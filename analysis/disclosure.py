@@ -154,9 +154,7 @@ def _determined_cells(suppressed: BoolArray, lines: list[list[Cell]]) -> list[Ce
     return [c for c, f in zip(unknown, free, strict=True) if not f]
 
 
-def disclose(
-    table: ShareTable, *, sensitive: bool = False, rules: DisclosureRules | None = None
-) -> ShareTable:
+def disclose(table: ShareTable, *, sensitive: bool = False, rules: DisclosureRules | None = None) -> ShareTable:
     """Apply the disclosure rules to a :class:`ShareTable`: every grouping is protected as an additive
     table with the whole-sample column as its total (repeated until the shared total column is stable);
     withheld shares become NaN and carry the ``suppressed`` flag, bases 30–49 the ``caution`` flag."""

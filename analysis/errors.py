@@ -22,8 +22,7 @@ class UnknownCategoryError(CalibrationError):
         self.variable = variable
         self.category = category
         super().__init__(
-            f"calibration variable {variable!r}: category {category!r} occurs in the sample "
-            "but has no population total"
+            f"calibration variable {variable!r}: category {category!r} occurs in the sample but has no population total"
         )
 
 
@@ -53,8 +52,7 @@ class InconsistentMarginsError(CalibrationError):
     def __init__(self, first: str, first_total: float, second: str, second_total: float) -> None:
         self.totals = {first: first_total, second: second_total}
         super().__init__(
-            f"population margins disagree: {first!r} sums to {first_total:g} but "
-            f"{second!r} sums to {second_total:g}"
+            f"population margins disagree: {first!r} sums to {first_total:g} but {second!r} sums to {second_total:g}"
         )
 
 

@@ -59,9 +59,7 @@ def _linear(
     return Estimate(float(value), se, float(lo), float(hi), df, n, tuple(flags))
 
 
-def total(
-    design: Design, y: npt.ArrayLike, domain: npt.ArrayLike | None = None, *, level: float = 0.95
-) -> Estimate:
+def total(design: Design, y: npt.ArrayLike, domain: npt.ArrayLike | None = None, *, level: float = 0.95) -> Estimate:
     """Population total Σ w_i y_i over the domain, R ``svytotal(~y, subset(design, domain), na.rm=TRUE)``;
     influence w_i·y_i, t interval on the domain's design df."""
     yv = _values(design, y)
@@ -70,9 +68,7 @@ def total(
     return _linear(design, valid, float(np.sum(design.weights * e)), e, level)
 
 
-def mean(
-    design: Design, y: npt.ArrayLike, domain: npt.ArrayLike | None = None, *, level: float = 0.95
-) -> Estimate:
+def mean(design: Design, y: npt.ArrayLike, domain: npt.ArrayLike | None = None, *, level: float = 0.95) -> Estimate:
     """Weighted mean ȳ = Σ w y / Σ w over the domain, R ``svymean(~y, subset(design, domain), na.rm=TRUE)``;
     influence w_i (y_i − ȳ)/Σw, t interval on the domain's design df."""
     yv = _values(design, y)

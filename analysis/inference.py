@@ -40,9 +40,7 @@ def rao_scott(
     ys = np.unique(ycode[valid], return_inverse=True)[1]
     nr, nc = int(xs.max(initial=-1)) + 1, int(ys.max(initial=-1)) + 1
     if nr < 2 or nc < 2:
-        raise ValueError(
-            f"a test of independence needs two observed categories of each item (got {nr} × {nc})"
-        )
+        raise ValueError(f"a test of independence needs two observed categories of each item (got {nr} × {nc})")
     k = nr * nc
     cell = np.full(design.n, k, np.int64)
     cell[valid] = xs + nr * ys
@@ -63,9 +61,7 @@ def rao_scott(
         + [(rows == i).astype(float) for i in range(1, nr)]
         + [(cols == j).astype(float) for j in range(1, nc)]
     )
-    inter = np.column_stack(
-        [((rows == i) & (cols == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
-    )
+    inter = np.column_stack([((rows == i) & (cols == j)).astype(float) for j in range(1, nc) for i in range(1, nr)])
     contrast = inter - main @ np.linalg.lstsq(main, inter, rcond=None)[0]
     inv_d = np.diag(np.where(p > 0, 1.0 / np.where(p > 0, p, 1.0), 0.0))
     denom = contrast.T @ (inv_d / n_rows) @ contrast

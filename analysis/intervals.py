@@ -56,9 +56,7 @@ def proportion_interval(
     """
     if method not in PROPORTION_METHODS:
         raise ValueError(f"unknown proportion interval method {method!r}; use one of {PROPORTION_METHODS}")
-    p_, se_, df_, n_, rows_ = np.broadcast_arrays(
-        *(np.asarray(a, dtype=float) for a in (p, se, df, n, n_rows))
-    )
+    p_, se_, df_, n_, rows_ = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (p, se, df, n, n_rows)))
     alpha = 1 - level
     tq = t_quantile(df_, level)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -80,9 +78,7 @@ def proportion_interval(
             half = tq * np.sqrt(pq / n_eff + z2 / (4 * n_eff**2)) / (1 + z2 / n_eff)
             lo, hi = centre - half, centre + half
         else:
-            ratio = stats.t.ppf(alpha / 2, np.maximum(rows_ - 1, 1)) / stats.t.ppf(
-                alpha / 2, np.where(df_ > 0, df_, 1)
-            )
+            ratio = stats.t.ppf(alpha / 2, np.maximum(rows_ - 1, 1)) / stats.t.ppf(alpha / 2, np.where(df_ > 0, df_, 1))
             n_eff = pq / se_**2 * ratio**2
             lo = stats.beta.ppf(alpha / 2, n_eff * p_, n_eff * (1 - p_) + 1)
             hi = stats.beta.ppf(1 - alpha / 2, n_eff * p_ + 1, n_eff * (1 - p_))

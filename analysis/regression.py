@@ -102,6 +102,4 @@ def wald_test(fit: Regression, terms: Sequence[int]) -> WaldTest:
     idx = list(terms)
     b = fit.coef[idx]
     stat = float(b @ np.linalg.solve(fit.cov[np.ix_(idx, idx)], b)) / len(idx)
-    return WaldTest(
-        stat, float(len(idx)), fit.df_residual, float(stats.f.sf(stat, len(idx), fit.df_residual))
-    )
+    return WaldTest(stat, float(len(idx)), fit.df_residual, float(stats.f.sf(stat, len(idx), fit.df_residual)))

@@ -98,9 +98,7 @@ def shares_table(
         blocks: list[dict[str, Any]] = []
         domains: list[tuple[str | None, Any]] = [(None, None)]
         if not coded_groups:
-            blocks.append(
-                _block(design, ycode, len(cats), np.full(arr.size, MISSING), 0, True, method, level)
-            )
+            blocks.append(_block(design, ycode, len(cats), np.full(arr.size, MISSING), 0, True, method, level))
         for j, (name, gcode, levels) in enumerate(coded_groups):
             blocks.append(_block(design, ycode, len(cats), gcode, len(levels), j == 0, method, level))
             domains.extend((name, lev) for lev in levels)

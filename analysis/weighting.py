@@ -160,9 +160,7 @@ def poststratify(
     return design._replace(w_new, (*design.calibration, step))
 
 
-def trim_weights(
-    design: Design, lower: float = -np.inf, upper: float = np.inf, *, strict: bool = False
-) -> Design:
+def trim_weights(design: Design, lower: float = -np.inf, upper: float = np.inf, *, strict: bool = False) -> Design:
     """Trim weights to [lower, upper] and share the trimmed amount equally among the untrimmed weights,
     R ``trimWeights(design, upper, lower, strict)``; calibration information is kept, as in R."""
     w = design.weights
@@ -200,9 +198,7 @@ def weight_summary(design: Design) -> WeightSummary:
 
 def _check_codes(codes: IntArray, values: np.ndarray, name: str) -> None:
     if np.any(codes == MISSING):
-        raise CalibrationError(
-            f"calibration variable {name!r} has {int(np.sum(codes == MISSING))} missing values"
-        )
+        raise CalibrationError(f"calibration variable {name!r} has {int(np.sum(codes == MISSING))} missing values")
     if np.any(codes == UNKNOWN):
         raise UnknownCategoryError(name, values[int(np.argmax(codes == UNKNOWN))])
 
@@ -258,9 +254,7 @@ def _problem(
         else:
             x = np.asarray(arr, dtype=float)
             if np.any(np.isnan(x)):
-                raise CalibrationError(
-                    f"calibration variable {name!r} has {int(np.isnan(x).sum())} missing values"
-                )
+                raise CalibrationError(f"calibration variable {name!r} has {int(np.isnan(x).sum())} missing values")
             numeric.append((name, x, float(spec)))
     if population_size is not None:
         margin_totals.insert(0, ("population_size", float(population_size)))

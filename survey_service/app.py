@@ -16,6 +16,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
 from survey_service.db.engine import Database
+from survey_service.domain.pages.controllers import ResidentPages
+from survey_service.domain.responses.controllers import ResponseController
+from survey_service.domain.responses.deps import RateLimits, provide_rate_limits
 from survey_service.domain.results_routes import RESULTS_ROUTES
 from survey_service.domain.surveys.controllers import SurveyController
 from survey_service.domain.surveys.deps import provide_database, provide_read_session
@@ -48,11 +51,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await db.dispose()
 
     return Litestar(
-        route_handlers=[health, SurveyController, *RESULTS_ROUTES, static_router()],
+        route_handlers=[health, SurveyController, ResponseController, ResidentPages, *RESULTS_ROUTES, static_router()],
         template_config=template_config(),
         dependencies={
             "db": Provide(provide_database, sync_to_thread=False),
             "read_session": Provide(provide_read_session),
+            "rate_limits": Provide(provide_rate_limits, sync_to_thread=False),
         },
         exception_handlers={
             DomainError: domain_error_handler,
@@ -83,6 +87,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         middleware=[SecurityHeadersMiddleware(https=settings.behind_https)],
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
-        state=State({"db": db, "settings": settings}),
+        state=State({"db": db, "settings": settings, "rate_limits": RateLimits(settings.rate_limit_per_hour)}),
         debug=False,
     )

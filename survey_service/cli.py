@@ -175,6 +175,64 @@ def ensure_demo() -> None:
     click.echo(run_with_db(work))
 
 
+@main.group()
+def invitations() -> None:
+    """Invitations of invitation-only survey waves."""
+
+
+@invitations.command("create")
+@click.argument("slug")
+@click.option("--count", type=click.IntRange(min=1), default=None, help="How many invitations (default: strata rows).")
+@click.option(
+    "--strata",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV with a header and one row per invitation: its strata (a 'language' column presets the language).",
+)
+def create_invitations(slug: str, count: int | None, strata: Path | None) -> None:
+    """Issue invitations; prints CSV (token, code, link, then the strata columns) to stdout.
+
+    Tokens and codes are shown only this once: the database keeps their hashes only.
+    """
+    import csv
+
+    from survey_service.domain.invitations.services import create_invitations as issue
+    from survey_service.domain.invitations.services import invitation_link
+    from survey_service.domain.surveys.services import get_survey
+    from survey_service.errors import DomainError
+
+    rows: list[dict[str, str]] | None = None
+    columns: list[str] = []
+    if strata is not None:
+        with strata.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            columns = list(reader.fieldnames or [])
+            rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    if count is None and rows is None:
+        raise click.UsageError("give --count, --strata or both")
+    n = count if count is not None else len(rows or [])
+
+    async def work(db: Database) -> list[list[str]]:
+        async with db.write() as session:
+            survey = await get_survey(session, slug)
+            issued = await issue(session, survey, n, rows)
+        public_url = get_settings().public_url
+        return [
+            [i.token, i.code, invitation_link(public_url, slug, i.token)]
+            + [(i.language or "") if c == "language" else i.strata.get(c, "") for c in columns]
+            for i in issued
+        ]
+
+    try:
+        out = run_with_db(work)
+    except DomainError as exc:
+        click.echo(f"error: {exc.detail}", err=True)
+        sys.exit(1)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["token", "code", "link", *columns])
+    writer.writerows(out)
+
+
 def _register_results_commands() -> None:
     from survey_service.results.commands import COMMANDS
 

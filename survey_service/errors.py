@@ -68,6 +68,10 @@ class PayloadTooLarge(DomainError):
     status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
 
 
+class TooManyRequests(DomainError):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+
+
 def problem_response(status: int, detail: str, errors: list[ItemError] | None = None) -> Response[Any]:
     body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors or [])
     return Response(
@@ -93,9 +97,12 @@ def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException
     return problem_response(400, detail, errors)
 
 
-def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     detail = exc.detail if status < 500 else "The service could not complete the request."
+    if status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
+        limit = request.route_handler.resolve_request_max_body_size()
+        detail = f"The request body is larger than {limit} bytes, the largest this service accepts."
     return problem_response(status, detail)
 
 

@@ -25,6 +25,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     max_body_bytes: int = 256 * 1024
     behind_https: bool = False
+    public_url: str = "http://127.0.0.1:8000"
+    rate_limit_per_hour: int = 120
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -46,11 +48,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             redis_url=env.get("SURVEY_REDIS_URL") or None,
             max_body_bytes=_int(env, "SURVEY_MAX_BODY_BYTES", 256 * 1024),
             behind_https=env.get("SURVEY_BEHIND_HTTPS", "").lower() in {"1", "true", "yes"},
+            public_url=(env.get("SURVEY_PUBLIC_URL") or _default_public_url(env)).rstrip("/"),
+            rate_limit_per_hour=_int(env, "SURVEY_RATE_LIMIT_PER_HOUR", 120),
         )
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _default_public_url(env: dict[str, str]) -> str:
+    return f"http://{env.get('SURVEY_HOST', '127.0.0.1')}:{_int(env, 'SURVEY_PORT', 8000)}"
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import text
+
 from survey_service.db.engine import Database
 from survey_service.db.models import QuestionnaireVersion, Survey
+from survey_service.domain.invitations.services import IssuedInvitation, create_invitations
 from survey_service.domain.questionnaires.services import store
 from survey_service.domain.surveys.services import create_survey
 from survey_service.questionnaire.loader import load
@@ -29,6 +32,17 @@ async def open_survey(db: Database, slug: str = "mini-2026", **kwargs: object) -
     async with db.write() as session:
         version = await session.merge(version)
         return await create_survey(session, slug=slug, version=version, year=2026, **kwargs)  # type: ignore[arg-type]
+
+
+async def invitations(db: Database, survey: Survey, count: int = 1) -> list[IssuedInvitation]:
+    async with db.write() as session:
+        return await create_invitations(session, survey, count)
+
+
+async def count_rows(db: Database, table: str, where: str = "") -> int:
+    async with db.read() as session:
+        sql = f"SELECT count(*) FROM {table}" + (f" WHERE {where}" if where else "")
+        return int((await session.execute(text(sql))).scalar_one())
 
 
 ORACLE = ROOT / "tests" / "data" / "oracles" / "synthetic"

@@ -4,13 +4,14 @@ and the charts are drawn (SVG with size and bars), with a screenshot kept for pe
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
 
 from survey_service.results.render import render_html
 from survey_service.results.schema import Report
-from tests.browser import axe_violations, chromium_page
+from tests.e2e.conftest import axe_violations
 from tests.helpers import ROOT
 
 REPORTS = ROOT / "tests" / "data" / "reports"
@@ -21,33 +22,34 @@ def _report(language: str) -> Report:
     return msgspec.json.decode((REPORTS / f"synthetic-wave2.{language}.json").read_bytes(), type=Report)
 
 
+def _open(browser: Any, path: Path, html: str) -> Any:
+    path.write_text(html)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(path.as_uri())
+    return page
+
+
 @pytest.mark.parametrize("language", ["fi", "en"])
-def test_report_has_no_axe_violations(language: str, tmp_path: Path) -> None:
-    page_file = tmp_path / f"report-{language}.html"
-    page_file.write_text(render_html(_report(language)))
-    with chromium_page() as page:
-        page.goto(page_file.as_uri())
-        assert page.evaluate("document.documentElement.lang") == language
-        violations = axe_violations(page)
-    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+def test_report_has_no_axe_violations(browser: Any, language: str, tmp_path: Path) -> None:
+    page = _open(browser, tmp_path / f"report-{language}.html", render_html(_report(language)))
+    assert page.evaluate("document.documentElement.lang") == language
+    assert axe_violations(page) == []
+    page.close()
 
 
-def test_charts_render_with_bars_and_a_screenshot_shows_them(tmp_path: Path) -> None:
-    page_file = tmp_path / "report.html"
-    page_file.write_text(render_html(_report("en")))
-    with chromium_page() as page:
-        page.goto(page_file.as_uri())
-        charts = page.locator("svg.chart")
-        assert charts.count() >= 4  # the summary and one chart per indicator
-        first = charts.first
-        box = first.bounding_box()
-        assert box is not None and box["width"] > 300 and box["height"] > 60
-        widths = page.evaluate("[...document.querySelectorAll('svg.chart rect.bar')].map(r => r.getBBox().width)")
-        assert len(widths) >= 3 and all(w > 0 for w in widths)
-        assert first.get_attribute("role") == "img"
-        title = page.evaluate("document.querySelector('svg.chart title').textContent")
-        assert title.startswith("Headline indicators")
-        shot = tmp_path / "report-charts.png"
-        first.screenshot(path=str(shot))
+def test_charts_render_with_bars_and_a_screenshot_shows_them(browser: Any, tmp_path: Path) -> None:
+    page = _open(browser, tmp_path / "report.html", render_html(_report("en")))
+    charts = page.locator("svg.chart")
+    assert charts.count() >= 4  # the summary and one chart per indicator
+    first = charts.first
+    box = first.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 60
+    widths = page.evaluate("[...document.querySelectorAll('svg.chart rect.bar')].map(r => r.getBBox().width)")
+    assert len(widths) >= 3 and all(w > 0 for w in widths)
+    assert first.get_attribute("role") == "img"
+    assert page.evaluate("document.querySelector('svg.chart title').textContent").startswith("Headline indicators")
+    shot = tmp_path / "report-charts.png"
+    first.screenshot(path=str(shot))
+    page.close()
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000

@@ -30,6 +30,8 @@ def test_every_command_has_help() -> None:
         ["questionnaire", "validate"],
         ["questionnaire", "load"],
         ["survey", "ensure-demo"],
+        ["invitations"],
+        ["invitations", "create"],
     ):
         result = run([*args, "--help"])
         assert result.returncode == 0, result.stderr

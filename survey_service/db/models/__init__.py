@@ -1,6 +1,7 @@
 """Every table, one module each."""
 
 from survey_service.db.base import Base
+from survey_service.db.models.idempotency_key import IdempotencyKey
 from survey_service.db.models.invitation import Invitation
 from survey_service.db.models.plan import Plan
 from survey_service.db.models.plan_target import PlanTarget
@@ -13,6 +14,7 @@ from survey_service.db.models.survey import Survey
 __all__ = [
     "ROLES",
     "Base",
+    "IdempotencyKey",
     "Invitation",
     "Plan",
     "PlanTarget",

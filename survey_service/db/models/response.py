@@ -33,5 +33,8 @@ class Response(Base):
     answers: Mapped[dict[str, Any]]
     started_on: Mapped[date] = mapped_column(default=today)
     submitted_on: Mapped[date | None]
+    # Partial responses only: a hash of the secret that resumes them (a resume code, or the invitation).
+    # Cleared when the response is completed, so that no stored value links a finished response to it.
+    resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Set only in surveys that are not anonymous.
     invitation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"))

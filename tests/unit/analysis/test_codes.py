@@ -20,9 +20,7 @@ def test_excluded_codes_leave_the_item_like_na() -> None:
 
 
 def test_string_answers_with_none_are_coded_in_sorted_order() -> None:
-    codes, levels = factorize(
-        np.array(["no", None, "yes", "no_answer"], dtype=object), exclude=("no_answer",)
-    )
+    codes, levels = factorize(np.array(["no", None, "yes", "no_answer"], dtype=object), exclude=("no_answer",))
     assert levels == ("no", "yes")
     assert codes.tolist() == [0, MISSING, 1, MISSING]
 

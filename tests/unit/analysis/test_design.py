@@ -46,9 +46,7 @@ def test_one_stage_cluster_with_and_without_fpc(dclus1: Design) -> None:
 
 def test_design_effect_matches_svymean_deff(dclus1: Design) -> None:
     d = api("apiclus1")
-    assert design_effect(dclus1, numeric(d["api00"])) == pytest.approx(
-        local()["dclus1"]["deff_api00"], rel=REL
-    )
+    assert design_effect(dclus1, numeric(d["api00"])) == pytest.approx(local()["dclus1"]["deff_api00"], rel=REL)
 
 
 def test_cluster_sample_category_shares_match_svymean_of_a_factor(dclus1: Design) -> None:
@@ -71,9 +69,7 @@ def test_two_stage_cluster_sample_with_fpc_at_both_stages(dclus2: Design) -> Non
     d = api("apiclus2")
     assert_stated(pair(mean(dclus2, numeric(d["api00"]))), CLUS2["svymean(~api00)"])
     assert_stated(pair(total(dclus2, numeric(d["enroll"]))), CLUS2["svytotal(~enroll, na.rm=TRUE)"])
-    assert pair(total(dclus2, numeric(d["enroll"]))) == pytest.approx(
-        local()["dclus2"]["total_enroll"], rel=REL
-    )
+    assert pair(total(dclus2, numeric(d["enroll"]))) == pytest.approx(local()["dclus2"]["total_enroll"], rel=REL)
     assert pair(mean(dclus2, numeric(d["api00"]))) == pytest.approx(local()["dclus2"]["mean_api00"], rel=REL)
     assert dclus2.degf == local()["dclus2"]["degf"]
 

@@ -44,9 +44,7 @@ def test_mh_dif_of_an_agreeableness_item_between_genders() -> None:
     keyed = np.where(np.isnan(items["A2"]), np.nan, (items["A2"] >= 5).astype(float))
     res = mh_dif(keyed, items["gender"], rest, reference=2.0, focal=1.0)
     r = BASE["MH DIF bfi A2>=5 by gender | rest score"]
-    assert_stated(
-        [res.statistic, res.p_value, res.alpha_mh, res.d_dif], [r["X2"], r["p"], r["OR_MH"], r["MH_D_DIF"]]
-    )
+    assert_stated([res.statistic, res.p_value, res.alpha_mh, res.d_dif], [r["X2"], r["p"], r["OR_MH"], r["MH_D_DIF"]])
     expected = LOCAL["mh_dif_A2"]
     assert res.n == expected["n"]
     assert [res.statistic, res.p_value, res.alpha_mh, res.d_dif] == pytest.approx(

@@ -42,9 +42,7 @@ def test_rao_scott_second_and_first_order_on_a_stratified_sample(dstrat: Design)
 def test_rao_scott_in_a_cluster_sample(dclus1: Design) -> None:
     d = api("apiclus1")
     f = rao_scott(dclus1, d["sch.wide"], d["stype"])
-    assert [f.statistic, f.df_num, f.df_den, f.p_value] == pytest.approx(
-        local()["dclus1"]["chisq"]["F"], rel=REL
-    )
+    assert [f.statistic, f.df_num, f.df_den, f.p_value] == pytest.approx(local()["dclus1"]["chisq"]["F"], rel=REL)
     assert_stated([f.statistic, f.df_num, f.df_den, f.p_value], CLUS1["svychisq(~sch.wide+stype)"]["F"])
     chisq = rao_scott(dclus1, d["sch.wide"], d["stype"], statistic="Chisq")
     assert [chisq.pearson, chisq.df_num, chisq.p_value] == pytest.approx(
@@ -171,9 +169,7 @@ def test_multiplicity_adjustments_match_p_adjust() -> None:
 
 def test_cohens_h() -> None:
     assert cohens_h(0.75, 0.5) == pytest.approx(BASE["Cohen h(.75,.50)"], rel=1e-9)
-    assert cohens_h(0.5, 0.4) == pytest.approx(
-        BASE["pwr ES.h(.5,.4) and pwr.p.test(n=60) power"][0], rel=1e-9
-    )
+    assert cohens_h(0.5, 0.4) == pytest.approx(BASE["pwr ES.h(.5,.4) and pwr.p.test(n=60) power"][0], rel=1e-9)
 
 
 def test_degenerate_comparisons_are_defined() -> None:

@@ -83,9 +83,7 @@ def test_raked_and_linear_calibrated_weights_reproduce_the_margins(s: Sample, se
 @SETTINGS
 @given(samples(), st.integers(0, 1000))
 def test_category_shares_add_up_to_one_in_every_domain(s: Sample, seed: int) -> None:
-    design = rake(
-        Design(weights=s.weights, clusters=s.clusters), {"age": s.age}, {"age": margins_for(s, seed)["age"]}
-    )
+    design = rake(Design(weights=s.weights, clusters=s.clusters), {"age": s.age}, {"age": margins_for(s, seed)["age"]})
     table = shares_table(design, {"Q": s.item}, {"group": s.group}, exclude=(9,))["Q"]
     sums = np.nansum(table.value, axis=0)
     assert sums[table.n > 0] == pytest.approx(np.ones(int((table.n > 0).sum())), abs=1e-12)

@@ -117,9 +117,7 @@ def test_omega_total_from_a_one_factor_minres_solution() -> None:
     # psych's L-BFGS-B stops a few 1e-6 short of the exact least-squares loadings
     assert res.loadings == pytest.approx(LOCAL["minres_loadings"], abs=1e-5)
     assert res.omega_total == pytest.approx(LOCAL["omega_total_minres"], rel=REL)
-    assert res.omega_total == pytest.approx(
-        PSYCH["omega(na.omit(bfi[16:20]), nfactors=1) omega.tot (minres)"], rel=REL
-    )
+    assert res.omega_total == pytest.approx(PSYCH["omega(na.omit(bfi[16:20]), nfactors=1) omega.tot (minres)"], rel=REL)
 
 
 def test_rescaling_to_0_100_with_reversal_and_dont_know() -> None:

@@ -53,9 +53,7 @@ def test_raked_weights_match_r(designs: dict[str, Design], wave: str) -> None:
 
 
 @pytest.mark.parametrize("wave", WAVES)
-def test_every_share_overall_and_by_lang_and_area_matches_svymean(
-    designs: dict[str, Design], wave: str
-) -> None:
+def test_every_share_overall_and_by_lang_and_area_matches_svymean(designs: dict[str, Design], wave: str) -> None:
     cols = synthetic_wave(wave)
     tables = shares_table(
         designs[wave],
@@ -76,9 +74,7 @@ def test_every_share_overall_and_by_lang_and_area_matches_svymean(
 
 @pytest.mark.parametrize("wave", WAVES)
 @pytest.mark.parametrize("item", ["BELb", "DISCb"])
-def test_logit_and_korn_graubard_intervals_with_df_and_n(
-    designs: dict[str, Design], wave: str, item: str
-) -> None:
+def test_logit_and_korn_graubard_intervals_with_df_and_n(designs: dict[str, Design], wave: str, item: str) -> None:
     cols = synthetic_wave(wave)
     y = binary(cols, item)
     expected: dict[str, Any] = EXPECTED[wave]["ciprop"][item]
@@ -112,8 +108,7 @@ def test_rao_scott_f_test_of_belonging_by_language(designs: dict[str, Design], w
 
 def test_change_in_belonging_between_independent_waves(designs: dict[str, Design]) -> None:
     shares = {
-        wave: proportion_ci(designs[wave], binary(synthetic_wave(wave), "BELb"), method="logit")
-        for wave in WAVES
+        wave: proportion_ci(designs[wave], binary(synthetic_wave(wave), "BELb"), method="logit") for wave in WAVES
     }
     change = wave_difference(shares["wave2"], shares["wave1"])
     r = EXPECTED["diff_BELb"]

@@ -46,9 +46,7 @@ def test_poststratification_matches_r_poststratify(dclus1: Design, clus1: dict[s
     key = "postStratify(~stype, E=4421,H=755,M=1018) svymean(~api00)"
     assert_stated(pair(mean(ps, numeric(clus1["api00"]))), CLUS1[key])
     assert_stated(pair(total(ps, numeric(clus1["enroll"]))), CLUS1["postStratify svytotal(~enroll)"])
-    assert pair(mean(ps, numeric(clus1["api00"]))) == pytest.approx(
-        LOCAL["poststratify"]["mean_api00"], rel=REL
-    )
+    assert pair(mean(ps, numeric(clus1["api00"]))) == pytest.approx(LOCAL["poststratify"]["mean_api00"], rel=REL)
     assert ps.weights[0] == pytest.approx(LOCAL["poststratify"]["weight_1"], rel=1e-12)
 
 
@@ -80,9 +78,7 @@ def test_raked_weights_reproduce_the_margins(dclus1: Design, clus1: dict[str, np
             assert abs(achieved - population) <= 1e-10 * population
 
 
-def test_linear_calibration_with_a_numeric_variable_matches_greg(
-    dclus1: Design, clus1: dict[str, np.ndarray]
-) -> None:
+def test_linear_calibration_with_a_numeric_variable_matches_greg(dclus1: Design, clus1: dict[str, np.ndarray]) -> None:
     greg = calibrate_linear(
         dclus1,
         {"stype": clus1["stype"], "api99": numeric(clus1["api99"])},
@@ -93,9 +89,7 @@ def test_linear_calibration_with_a_numeric_variable_matches_greg(
     assert pair(mean(greg, numeric(clus1["api00"]))) == pytest.approx(LOCAL["greg"]["mean_api00"], rel=REL)
     summary = weight_summary(greg)
     assert [summary.min, summary.max] == pytest.approx(CLUS1["calibrate linear weight range"], rel=1e-9)
-    assert pair(total(greg, numeric(clus1["enroll"]))) == pytest.approx(
-        LOCAL["greg"]["total_enroll"], rel=REL
-    )
+    assert pair(total(greg, numeric(clus1["enroll"]))) == pytest.approx(LOCAL["greg"]["total_enroll"], rel=REL)
 
 
 def test_bounded_and_raking_calibration_match_r(dclus1: Design, clus1: dict[str, np.ndarray]) -> None:
@@ -122,9 +116,7 @@ def test_calibration_residuals_change_the_se_compared_with_plain_weights(
         {"stype": STYPE, "api99": API99_TOTAL},
     )
     plain = Design(weights=greg.weights, clusters=clus1["dnum"], fpc=numeric(clus1["fpc"]))
-    wrong = CLUS1["naive SE if calibrated weights are treated as design weights (WRONG, for contrast)"][
-        "GREG"
-    ]
+    wrong = CLUS1["naive SE if calibrated weights are treated as design weights (WRONG, for contrast)"]["GREG"]
     assert_stated(mean(plain, numeric(clus1["api00"])).se, wrong)
     assert mean(plain, numeric(clus1["api00"])).se == pytest.approx(LOCAL["naive_greg_se"][0][0], rel=REL)
     assert mean(greg, numeric(clus1["api00"])).se < wrong / 6
@@ -134,9 +126,7 @@ def test_calibration_residuals_change_the_se_compared_with_plain_weights(
         {"stype": STYPE, "sch.wide": SCH_WIDE},
     )
     plain_raked = Design(weights=raked.weights, clusters=clus1["dnum"], fpc=numeric(clus1["fpc"]))
-    naive = CLUS1["naive SE if calibrated weights are treated as design weights (WRONG, for contrast)"][
-        "rake"
-    ]
+    naive = CLUS1["naive SE if calibrated weights are treated as design weights (WRONG, for contrast)"]["rake"]
     assert_stated(mean(plain_raked, numeric(clus1["api00"])).se, naive)
 
 
@@ -155,9 +145,7 @@ def test_trimming_matches_r_trimweights(dclus1: Design, clus1: dict[str, np.ndar
     assert strict.weights.max() <= 50 + 1e-9
 
 
-def test_calibration_trim_bounds_g_and_keeps_the_population_total(
-    dclus1: Design, clus1: dict[str, np.ndarray]
-) -> None:
+def test_calibration_trim_bounds_g_and_keeps_the_population_total(dclus1: Design, clus1: dict[str, np.ndarray]) -> None:
     trimmed = rake(dclus1, {"stype": clus1["stype"]}, {"stype": STYPE})
     g = calibrate(dclus1, {"stype": clus1["stype"]}, {"stype": STYPE}, method="raking", trim=(0.9, 1.1))
     assert g.weights.sum() == pytest.approx(trimmed.weights.sum(), rel=1e-12)
@@ -212,9 +200,7 @@ def test_poststratification_errors_name_the_cell() -> None:
         poststratify(d, cells, {"a": 1.0}, name="region")
 
 
-def test_chained_calibration_and_later_trimming_follow_r(
-    dclus1: Design, clus1: dict[str, np.ndarray]
-) -> None:
+def test_chained_calibration_and_later_trimming_follow_r(dclus1: Design, clus1: dict[str, np.ndarray]) -> None:
     post = poststratify(dclus1, clus1["stype"], STYPE, name="stype")
     chained = rake(post, {"sch.wide": clus1["sch.wide"]}, {"sch.wide": SCH_WIDE})
     expected = LOCAL["poststratify_then_rake"]

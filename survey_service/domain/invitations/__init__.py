@@ -1,0 +1,1 @@
+"""Invitations: single-use tokens and short codes for invitation-only survey waves."""

@@ -1,0 +1,676 @@
+"""Resident pages: survey list, language chooser, one page per step, review, submit, thank-you, save & resume.
+
+Everything works with plain HTML forms (no JavaScript needed). Every form carries the CSRF token. Pages
+with answers are never cached.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.enums import MediaType
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Response
+from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
+
+from survey_service.db.base import utcnow
+from survey_service.db.engine import Database
+from survey_service.domain.invitations.services import find_invitation, new_code, normalise_code
+from survey_service.domain.pages import services as flow
+from survey_service.domain.pages.deps import (
+    COOKIE,
+    Respondent,
+    cleared_cookie,
+    from_cookie,
+    invited_respondent,
+    open_respondent,
+    session_cookie,
+)
+from survey_service.domain.pages.schemas import (
+    FieldError,
+    LanguageLink,
+    QuestionView,
+    ReviewItem,
+    ReviewSection,
+)
+from survey_service.domain.responses import services as responses
+from survey_service.domain.responses.deps import RateLimits
+from survey_service.domain.surveys.services import open_surveys
+from survey_service.errors import Conflict, NotFound, TooManyRequests
+from survey_service.languages import SUPPORTED, endonym
+from survey_service.questionnaire.answers import CompiledQuestionnaire
+from survey_service.questionnaire.localize import LocalQuestion, localize, pick, text_direction
+from survey_service.questionnaire.schema import variable_codes
+from survey_service.settings import Settings
+from survey_service.web.i18n import gettext as _
+from survey_service.web.i18n import use_language
+from survey_service.web.templating import render
+
+DEFAULT_LANGUAGE = "fi"
+# Pages show answers: never cached (security headers for every response come from survey_service.security).
+HEADERS = {"Cache-Control": "no-store"}
+Req = Request[Any, Any, Any]
+
+
+@lru_cache(maxsize=256)
+def _local(cq: CompiledQuestionnaire, language: str) -> dict[str, LocalQuestion]:
+    """The questionnaire's questions in one language, by code (cached per version and language)."""
+    lq = localize(cq.definition, language)
+    return {q.code: q for s in lq.sections for q in s.questions}
+
+
+def _page(
+    request: Req, template: str, language: str, *, status: int = 200, cookies: list[Cookie] | None = None, **ctx: Any
+) -> Response[str]:
+    token = ScopeState.from_scope(request.scope).csrf_token
+    csrf = Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token if isinstance(token, str) else "")
+    with use_language(language):
+        html = render(template, language, lang=language, dir=text_direction(language), csrf_input=csrf, **ctx)
+    return Response(html, status_code=status, media_type=MediaType.HTML, headers=HEADERS, cookies=cookies or [])
+
+
+def _links(path: str, languages: list[str], current: str, **params: str) -> list[LanguageLink]:
+    return [
+        LanguageLink(
+            code=code,
+            name=endonym(code),
+            href=f"{path}?{urlencode({**params, 'lang': code})}",
+            dir=text_direction(code),
+            current=code == current,
+        )
+        for code in languages
+    ]
+
+
+def _accept_language(request: Req, offered: list[str]) -> str | None:
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag in offered:
+            return tag
+        if tag.split("-")[0] in offered:
+            return tag.split("-")[0]
+    return None
+
+
+def _language(request: Req, survey: responses.SurveyContext, requested: str | None) -> str | None:
+    return requested if requested in survey.questionnaire.definition.languages else None
+
+
+def _source(survey: responses.SurveyContext) -> str:
+    return survey.questionnaire.definition.source_language
+
+
+def _settings(request: Req) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _respondent(request: Req) -> Respondent | None:
+    return from_cookie(request.cookies.get(COOKIE), _settings(request).secret_key)
+
+
+def _step_url(slug: str, step: flow.Step | None, language: str) -> str:
+    where = f"/s/{slug}/p/{step.id}" if step is not None else f"/s/{slug}/review"
+    return f"{where}?{urlencode({'lang': language})}"
+
+
+def _redirect(url: str, cookies: list[Cookie] | None = None) -> Redirect:
+    return Redirect(url, status_code=303, headers=HEADERS, cookies=cookies or [])
+
+
+def _not_found(request: Req, _: NotFound) -> Response[str]:
+    """A resident who mistypes an address gets a page in their language, not an API error."""
+    lang = request.query_params.get("lang")
+    language = lang if lang in SUPPORTED else DEFAULT_LANGUAGE
+    return _page(request, "resident/message.html", language, status=404, survey=None, kind="missing", languages=[])
+
+
+class ResidentPages(Controller):
+    path = "/"
+    opt = {"access": "public"}  # noqa: RUF012 - Litestar reads it as a class attribute
+    include_in_schema = False
+    exception_handlers = {NotFound: _not_found}  # noqa: RUF012 - Litestar reads it as a class attribute
+
+    # -- the list of open surveys and the start page ---------------------------------------------------
+
+    @get("/")
+    async def index(self, request: Req, db: NamedDependency[Database], lang: FromQuery[str | None] = None) -> Any:
+        languages = list(SUPPORTED)
+        language = lang if lang in SUPPORTED else _accept_language(request, languages) or DEFAULT_LANGUAGE
+        async with db.read() as session:
+            waves = await open_surveys(session)
+        surveys = [
+            {"title": pick(s.title, language, next(iter(s.title))), "href": f"/s/{s.slug}?lang={language}"}
+            for s in waves
+        ]
+        return _page(
+            request,
+            "resident/index.html",
+            language,
+            surveys=surveys,
+            languages=_links("/", languages, language),
+        )
+
+    @get("/s/{slug:str}")
+    async def start(
+        self,
+        request: Req,
+        db: NamedDependency[Database],
+        rate_limits: NamedDependency[RateLimits],
+        slug: FromPath[str],
+        lang: FromQuery[str | None] = None,
+        token: FromQuery[str | None] = None,
+    ) -> Any:
+        survey = await self._survey(db, slug)
+        settings = _settings(request)
+        if token is not None:
+            return await self._enter_with(request, db, rate_limits, survey, lang, token=token)
+        language = _language(request, survey, lang)
+        if language is None:
+            chooser = _accept_language(request, survey.languages) or survey.questionnaire.definition.source_language
+            return self._chooser(request, survey, chooser)
+        if not survey.is_open(utcnow()):
+            return self._message(request, survey, language, "closed", status=410)
+        respondent = _respondent(request)
+        partial = None
+        if respondent is not None:
+            async with db.read() as session:
+                partial = await responses.load_partial(session, survey.id, respondent.secret)
+        needs_code = survey.access == "invitation" and (respondent is None or respondent.invitation_id is None)
+        first = flow.visible_steps(survey.questionnaire, partial.answers if partial else {})[0]
+        return _page(
+            request,
+            "resident/start.html",
+            language,
+            survey=self._view(survey, language),
+            description=pick(survey.questionnaire.definition.description, language, _source(survey)),
+            languages=_links(f"/s/{slug}", survey.languages, language),
+            needs_code=needs_code,
+            continuing=partial is not None,
+            start_href=_step_url(slug, first, language),
+            errors=[],
+            cookies=[cleared_cookie(slug, settings.behind_https)] if respondent and needs_code else None,
+        )
+
+    @post("/s/{slug:str}/code")
+    async def enter_code(
+        self,
+        request: Req,
+        db: NamedDependency[Database],
+        rate_limits: NamedDependency[RateLimits],
+        slug: FromPath[str],
+    ) -> Any:
+        form = await request.form()
+        survey = await self._survey(db, slug)
+        language = _language(request, survey, form.get("lang")) or survey.questionnaire.definition.source_language
+        return await self._enter_with(request, db, rate_limits, survey, language, code=str(form.get("code", "")))
+
+    async def _enter_with(
+        self,
+        request: Req,
+        db: Database,
+        rate_limits: RateLimits,
+        survey: responses.SurveyContext,
+        lang: str | None,
+        *,
+        token: str | None = None,
+        code: str | None = None,
+    ) -> Any:
+        """An invitation link was opened or a code typed: check it and start (or continue) answering."""
+        language = _language(request, survey, lang)
+        if not await rate_limits.code_attempt(request):
+            with use_language(language or _source(survey)):
+                message = _("Too many attempts. Please wait a few minutes and try again.")
+            return self._start_with_error(request, survey, language, message, status=429)
+        found = None
+        if survey.access == "invitation":
+            async with db.read() as session:
+                found = await find_invitation(session, survey.id, token=token, code=code)
+        if found is None:
+            with use_language(language or _source(survey)):
+                message = (
+                    _("This invitation link is not valid. Check the link, or type the code from your letter.")
+                    if token
+                    else _("Check the code. It is in your invitation letter, for example ABCD-EFGH-JKMN.")
+                )
+            return self._start_with_error(request, survey, language, message, status=404 if token else 422)
+        language = language or _language(request, survey, found.language)
+        if found.status == "completed":
+            return self._message(request, survey, language or _source(survey), "answered", status=409)
+        settings = _settings(request)
+        cookie = session_cookie(survey.slug, invited_respondent(found.id), settings.secret_key, settings.behind_https)
+        if language is None:
+            return _redirect(f"/s/{survey.slug}", [cookie])
+        async with db.read() as session:
+            partial = await responses.load_partial(session, survey.id, invited_respondent(found.id).secret)
+        if partial is None:
+            return _redirect(f"/s/{survey.slug}?lang={language}", [cookie])
+        target = flow.resume_step(survey.questionnaire, partial.answers)
+        return _redirect(_step_url(survey.slug, target, language), [cookie])
+
+    def _start_with_error(
+        self, request: Req, survey: responses.SurveyContext, language: str | None, message: str, status: int
+    ) -> Response[str]:
+        language = language or survey.questionnaire.definition.source_language
+        first = flow.visible_steps(survey.questionnaire, {})[0]
+        return _page(
+            request,
+            "resident/start.html",
+            language,
+            status=status,
+            survey=self._view(survey, language),
+            description=pick(survey.questionnaire.definition.description, language, _source(survey)),
+            languages=_links(f"/s/{survey.slug}", survey.languages, language),
+            needs_code=survey.access == "invitation",
+            continuing=False,
+            start_href=_step_url(survey.slug, first, language),
+            errors=[FieldError("code", message)],
+        )
+
+    def _chooser(self, request: Req, survey: responses.SurveyContext, language: str) -> Response[str]:
+        return _page(
+            request,
+            "resident/chooser.html",
+            language,
+            survey=self._view(survey, language),
+            choices=_links(f"/s/{survey.slug}", survey.languages, language),
+        )
+
+    # -- answering --------------------------------------------------------------------------------------
+
+    @get("/s/{slug:str}/p/{step_id:str}")
+    async def show_step(
+        self,
+        request: Req,
+        db: NamedDependency[Database],
+        slug: FromPath[str],
+        step_id: FromPath[str],
+        lang: FromQuery[str | None] = None,
+    ) -> Any:
+        survey, respondent, partial = await self._session(request, db, slug)
+        step = flow.find_step(survey.questionnaire, step_id)
+        if step is None:
+            raise NotFound(f"no page {step_id!r}")
+        language = _language(request, survey, lang) or (partial.language if partial else None)
+        if language is None:
+            return _redirect(f"/s/{slug}")
+        if survey.access == "invitation" and (respondent is None or respondent.invitation_id is None):
+            return _redirect(f"/s/{slug}?lang={language}")
+        answers = partial.answers if partial else {}
+        if not flow.step_visible(survey.questionnaire, step, answers):
+            following = flow.next_step(survey.questionnaire, step, answers)
+            return _redirect(_step_url(slug, following, language))
+        values = {code: _as_text(answers[code]) for code in step.variables if code in answers}
+        return self._step_page(request, survey, step, language, answers, values, [])
+
+    @post("/s/{slug:str}/p/{step_id:str}")
+    async def save_step(
+        self,
+        request: Req,
+        db: NamedDependency[Database],
+        rate_limits: NamedDependency[RateLimits],
+        slug: FromPath[str],
+        step_id: FromPath[str],
+    ) -> Any:
+        form = await request.form()
+        survey, respondent, partial = await self._session(request, db, slug)
+        cq = survey.questionnaire
+        step = flow.find_step(cq, step_id)
+        if step is None:
+            raise NotFound(f"no page {step_id!r}")
+        language = _language(request, survey, form.get("lang")) or cq.definition.source_language
+        if not survey.is_open(utcnow()):
+            return self._message(request, survey, language, "closed", status=410)
+        if survey.access == "invitation" and (respondent is None or respondent.invitation_id is None):
+            return _redirect(f"/s/{slug}?lang={language}")
+        action = str(form.get("action", "next"))
+        raw = flow.form_values(step, {k: form.getall(k) for k in form})
+        parsed = cq.parse_text(raw)
+        before = partial.answers if partial else {}
+        merged = {k: v for k, v in before.items() if k not in step.variables} | parsed.answers
+        answers = flow.prune_hidden(cq, merged)
+        codes = [q.code for q in step.questions]
+        checked = cq.check(answers, require=action == "next", only=codes)
+        page_errors = [e for e in [*parsed.errors, *checked.errors] if e.item in step.variables]
+        if page_errors and action == "next":
+            return self._step_page(request, survey, step, language, answers, raw, page_errors, status=422)
+        # Going back, saving for later or switching language keeps what is valid on this page.
+        answers = {k: v for k, v in answers.items() if not any(e.item == k for e in page_errors)}
+        cookies: list[Cookie] = []
+        if respondent is None:
+            try:
+                await rate_limits.new_response(request)
+            except TooManyRequests:
+                return self._message(request, survey, language, "busy", status=429)
+            respondent = open_respondent(normalise_code(new_code()))
+            settings = _settings(request)
+            cookies.append(session_cookie(slug, respondent, settings.secret_key, settings.behind_https))
+        try:
+            await responses.save_partial(
+                db,
+                survey,
+                secret=respondent.secret,
+                language=language,
+                answers=answers,
+                invitation_id=respondent.invitation_id,
+            )
+        except Conflict:
+            return self._message(request, survey, language, "answered", status=409)
+        if action == "save":
+            return self._saved_page(request, survey, language, respondent, cookies)
+        if action.startswith("lang:") and action[5:] in cq.definition.languages:
+            return _redirect(_step_url(slug, step, action[5:]), cookies)
+        if action == "back":
+            previous = flow.previous_step(cq, step, answers)
+            return _redirect(_step_url(slug, previous, language) if previous else f"/s/{slug}?lang={language}", cookies)
+        return _redirect(_step_url(slug, flow.next_step(cq, step, answers), language), cookies)
+
+    def _step_page(
+        self,
+        request: Req,
+        survey: responses.SurveyContext,
+        step: flow.Step,
+        language: str,
+        answers: dict[str, Any],
+        values: dict[str, Any],
+        errors: list[Any],
+        status: int = 200,
+    ) -> Response[str]:
+        cq = survey.questionnaire
+        local = _local(cq, language)
+        visible = flow.visible_steps(cq, answers)
+        number = next((i for i, s in enumerate(visible, 1) if s.id == step.id), 1)
+        with use_language(language):
+            field_errors = [self._field_error(cq, e, language, local) for e in errors]
+        messages = {e.item: e.message for e in field_errors}
+        questions = [
+            QuestionView(
+                question=local[q.code],
+                values={code: values.get(code) for code in variable_codes(q)},
+                errors={code: messages[code] for code in variable_codes(q) if code in messages},
+            )
+            for q in step.questions
+            if cq.question_visible(q, answers)
+        ]
+        section_title = pick(step.section.title, language, cq.definition.source_language) or ""
+        return _page(
+            request,
+            "resident/step.html",
+            language,
+            status=status,
+            survey=self._view(survey, language),
+            step=step,
+            section_title=section_title,
+            intro=pick(step.section.intro, language, cq.definition.source_language) if step.part == 1 else None,
+            questions=questions,
+            errors=field_errors,
+            number=number,
+            total=len(visible),
+            action=f"/s/{survey.slug}/p/{step.id}",
+            languages=_links(f"/s/{survey.slug}/p/{step.id}", survey.languages, language),
+            first=number == 1,
+        )
+
+    def _field_error(
+        self, cq: CompiledQuestionnaire, error: Any, language: str, local: dict[str, LocalQuestion]
+    ) -> FieldError:
+        message = flow.friendly_message(cq, error, language)
+        var = cq.variables.get(error.item)
+        prefix = ""
+        if var is not None and var.code != var.question.code:
+            statement = next((s for s in local[var.question.code].statements if s.code == var.code), None)
+            prefix = statement.text if statement else ""
+        return FieldError(error.item, message, prefix)
+
+    # -- review, submit, thanks -------------------------------------------------------------------------
+
+    @get("/s/{slug:str}/review")
+    async def review(
+        self, request: Req, db: NamedDependency[Database], slug: FromPath[str], lang: FromQuery[str | None] = None
+    ) -> Any:
+        survey, _who, partial = await self._session(request, db, slug)
+        language = _language(request, survey, lang) or (partial.language if partial else None)
+        if partial is None or language is None:
+            return _redirect(f"/s/{slug}" + (f"?lang={language}" if language else ""))
+        return self._review_page(request, survey, language, partial.answers)
+
+    def _review_page(
+        self, request: Req, survey: responses.SurveyContext, language: str, answers: dict[str, Any]
+    ) -> Response[str]:
+        cq = survey.questionnaire
+        local = _local(cq, language)
+        src = cq.definition.source_language
+        with use_language(language):
+            sections = []
+            for step in flow.visible_steps(cq, answers):
+                items: list[ReviewItem] = []
+                for q in step.questions:
+                    if not cq.question_visible(q, answers):
+                        continue
+                    lq = local[q.code]
+                    if lq.statements:
+                        rows = [ReviewItem(s.text, _answer_text(lq, answers.get(s.code))) for s in lq.statements]
+                        items.append(ReviewItem(lq.text, None, rows))
+                    else:
+                        items.append(ReviewItem(lq.text, _answer_text(lq, answers.get(q.code))))
+                title = pick(step.section.title, language, src) or ""
+                sections.append(ReviewSection(title, _step_url(survey.slug, step, language), items))
+        return _page(
+            request,
+            "resident/review.html",
+            language,
+            survey=self._view(survey, language),
+            sections=sections,
+            languages=_links(f"/s/{survey.slug}/review", survey.languages, language),
+        )
+
+    @post("/s/{slug:str}/submit")
+    async def submit(self, request: Req, db: NamedDependency[Database], slug: FromPath[str]) -> Any:
+        form = await request.form()
+        survey, respondent, partial = await self._session(request, db, slug)
+        cq = survey.questionnaire
+        language = _language(request, survey, form.get("lang")) or cq.definition.source_language
+        settings = _settings(request)
+        if respondent is None or partial is None:
+            return _redirect(f"/s/{slug}/thanks?lang={language}")
+        if not survey.is_open(utcnow()):
+            return self._message(request, survey, language, "closed", status=410)
+        answers = flow.prune_hidden(cq, partial.answers)
+        checked = cq.check(answers, require=True)
+        if not checked.ok:
+            first_bad = next(
+                s for s in flow.visible_steps(cq, answers) if any(e.item in s.variables for e in checked.errors)
+            )
+            errors = [e for e in checked.errors if e.item in first_bad.variables]
+            values = {code: _as_text(answers[code]) for code in first_bad.variables if code in answers}
+            return self._step_page(request, survey, first_bad, language, answers, values, errors, status=422)
+        try:
+            await responses.submit(
+                db,
+                survey,
+                language=language,
+                answers=checked.answers,
+                invitation_id=respondent.invitation_id,
+                partial_id=partial.id,
+                started_on=partial.started_on,
+            )
+        except responses.AlreadySubmitted:
+            pass
+        except Conflict:
+            return self._message(request, survey, language, "answered", status=409)
+        return _redirect(f"/s/{slug}/thanks?lang={language}", [cleared_cookie(slug, settings.behind_https)])
+
+    @get("/s/{slug:str}/thanks")
+    async def thanks(
+        self, request: Req, db: NamedDependency[Database], slug: FromPath[str], lang: FromQuery[str | None] = None
+    ) -> Any:
+        survey = await self._survey(db, slug)
+        language = _language(request, survey, lang) or survey.questionnaire.definition.source_language
+        return self._message(request, survey, language, "thanks")
+
+    # -- save & resume ----------------------------------------------------------------------------------
+
+    def _saved_page(
+        self,
+        request: Req,
+        survey: responses.SurveyContext,
+        language: str,
+        respondent: Respondent,
+        cookies: list[Cookie],
+    ) -> Response[str]:
+        code = respondent.resume_code
+        pretty = "-".join(code[i : i + 4] for i in range(0, len(code), 4)) if code else None
+        link = (
+            f"{_settings(request).public_url}/s/{survey.slug}/resume?{urlencode({'code': pretty, 'lang': language})}"
+            if pretty
+            else None
+        )
+        return _page(
+            request,
+            "resident/saved.html",
+            language,
+            cookies=cookies,
+            survey=self._view(survey, language),
+            code=pretty,
+            link=link,
+            continue_href=f"/s/{survey.slug}/resume?{urlencode({'lang': language})}",
+            languages=[],
+        )
+
+    @get("/s/{slug:str}/resume")
+    async def resume_form(
+        self,
+        request: Req,
+        db: NamedDependency[Database],
+        rate_limits: NamedDependency[RateLimits],
+        slug: FromPath[str],
+        lang: FromQuery[str | None] = None,
+        code: FromQuery[str | None] = None,
+    ) -> Any:
+        survey = await self._survey(db, slug)
+        language = _language(request, survey, lang) or survey.questionnaire.definition.source_language
+        if code:
+            return await self._resume(request, db, rate_limits, survey, language, code)
+        return self._resume_page(request, survey, language, [])
+
+    @post("/s/{slug:str}/resume")
+    async def resume(
+        self,
+        request: Req,
+        db: NamedDependency[Database],
+        rate_limits: NamedDependency[RateLimits],
+        slug: FromPath[str],
+    ) -> Any:
+        form = await request.form()
+        survey = await self._survey(db, slug)
+        language = _language(request, survey, form.get("lang")) or survey.questionnaire.definition.source_language
+        return await self._resume(request, db, rate_limits, survey, language, str(form.get("code", "")))
+
+    async def _resume(
+        self,
+        request: Req,
+        db: Database,
+        rate_limits: RateLimits,
+        survey: responses.SurveyContext,
+        language: str,
+        code: str,
+    ) -> Any:
+        partial = None
+        allowed = await rate_limits.code_attempt(request)
+        respondent = open_respondent(normalise_code(code))
+        if allowed and normalise_code(code):
+            async with db.read() as session:
+                partial = await responses.load_partial(session, survey.id, respondent.secret)
+        if partial is None:
+            with use_language(language):
+                message = (
+                    _("Check the code. You got it when you saved your answers, for example ABCD-EFGH-JKMN.")
+                    if allowed
+                    else _("Too many attempts. Please wait a few minutes and try again.")
+                )
+            return self._resume_page(request, survey, language, [FieldError("code", message)], 422 if allowed else 429)
+        settings = _settings(request)
+        cookie = session_cookie(survey.slug, respondent, settings.secret_key, settings.behind_https)
+        target = flow.resume_step(survey.questionnaire, partial.answers)
+        return _redirect(_step_url(survey.slug, target, language), [cookie])
+
+    def _resume_page(
+        self, request: Req, survey: responses.SurveyContext, language: str, errors: list[FieldError], status: int = 200
+    ) -> Response[str]:
+        return _page(
+            request,
+            "resident/resume.html",
+            language,
+            status=status,
+            survey=self._view(survey, language),
+            errors=errors,
+            languages=_links(f"/s/{survey.slug}/resume", survey.languages, language),
+        )
+
+    # -- shared -----------------------------------------------------------------------------------------
+
+    async def _survey(self, db: Database, slug: str) -> responses.SurveyContext:
+        async with db.read() as session:
+            return await responses.survey_context(session, slug)
+
+    async def _session(
+        self, request: Req, db: Database, slug: str
+    ) -> tuple[responses.SurveyContext, Respondent | None, responses.Partial | None]:
+        respondent = _respondent(request)
+        async with db.read() as session:
+            survey = await responses.survey_context(session, slug)
+            partial = await responses.load_partial(session, survey.id, respondent.secret) if respondent else None
+        return survey, respondent, partial
+
+    def _message(
+        self, request: Req, survey: responses.SurveyContext, language: str, kind: str, status: int = 200
+    ) -> Response[str]:
+        return _page(
+            request,
+            "resident/message.html",
+            language,
+            status=status,
+            survey=self._view(survey, language),
+            kind=kind,
+            languages=_links(request.url.path, survey.languages, language),
+        )
+
+    def _view(self, survey: responses.SurveyContext, language: str) -> dict[str, Any]:
+        src = survey.questionnaire.definition.source_language
+        return {
+            "slug": survey.slug,
+            "title": pick(survey.title, language, src) or pick(survey.questionnaire.definition.title, language, src),
+            "access": survey.access,
+            "anonymous": survey.anonymous,
+        }
+
+
+def _as_text(value: Any) -> Any:
+    """A stored answer as the form shows it: strings (lists of strings for multiple choice)."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _answer_text(q: LocalQuestion, value: Any) -> str | None:
+    if value is None:
+        return None
+    labels = {str(c.code): c.label for c in q.choices}
+    if isinstance(value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in value)
+    if str(value) in labels:
+        return labels[str(value)]
+    if q.type == "rating":
+        return f"{value} ({q.min:g} = {q.min_label}, {q.max:g} = {q.max_label})"
+    if q.unit:
+        return f"{value} {q.unit}"
+    return str(value)

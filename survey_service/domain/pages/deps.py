@@ -1,0 +1,76 @@
+"""Respondent sessions of the pages: a cookie scoped to one survey that says whose partial answers these are.
+
+An open-link respondent's cookie holds their resume code (``o:CODE``). An invited respondent's cookie
+holds their invitation id with a MAC under the service's secret key (``i:ID.MAC``), so it cannot be forged.
+Neither is an account: the cookie only lets the same browser continue, and is removed on submission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+
+from litestar.datastructures import Cookie
+
+COOKIE = "survey-session"
+MAX_AGE_S = 30 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Respondent:
+    secret: str  # what finds the partial response (see responses.services.resume_hash)
+    invitation_id: uuid.UUID | None = None
+    resume_code: str | None = None
+
+
+def open_respondent(resume_code: str) -> Respondent:
+    return Respondent(secret=f"code:{resume_code}", resume_code=resume_code)
+
+
+def invited_respondent(invitation_id: uuid.UUID) -> Respondent:
+    return Respondent(secret=f"invitation:{invitation_id}", invitation_id=invitation_id)
+
+
+def _mac(key: str, value: str) -> str:
+    return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def cookie_value(respondent: Respondent, key: str) -> str:
+    if respondent.invitation_id is not None:
+        ident = str(respondent.invitation_id)
+        return f"i:{ident}.{_mac(key, ident)}"
+    return f"o:{respondent.resume_code}"
+
+
+def from_cookie(value: str | None, key: str) -> Respondent | None:
+    if not value or len(value) > 200:
+        return None
+    kind, _, rest = value.partition(":")
+    if kind == "o" and rest:
+        return open_respondent(rest)
+    if kind == "i":
+        ident, _, mac = rest.partition(".")
+        if hmac.compare_digest(mac, _mac(key, ident)):
+            try:
+                return invited_respondent(uuid.UUID(ident))
+            except ValueError:
+                return None
+    return None
+
+
+def session_cookie(slug: str, respondent: Respondent, key: str, secure: bool) -> Cookie:
+    return Cookie(
+        key=COOKIE,
+        value=cookie_value(respondent, key),
+        path=f"/s/{slug}",
+        max_age=MAX_AGE_S,
+        httponly=True,
+        secure=secure,
+        samesite="lax",
+    )
+
+
+def cleared_cookie(slug: str, secure: bool) -> Cookie:
+    return Cookie(key=COOKIE, value="", path=f"/s/{slug}", max_age=0, httponly=True, secure=secure, samesite="lax")

@@ -1,0 +1,177 @@
+"""The page flow of a questionnaire: steps, skip logic on the server, and resident-friendly error messages.
+
+A step is one section on one page. When a question's skip logic reads an answer given on the same page,
+the section continues on a next step, so that the server (not the browser) decides whether the follow-up
+is asked: the survey works the same without JavaScript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from survey_service.errors import ItemError
+from survey_service.questionnaire import expr
+from survey_service.questionnaire.answers import CompiledQuestionnaire
+from survey_service.questionnaire.schema import (
+    LongText,
+    MultipleChoice,
+    Number,
+    Question,
+    Rating,
+    Section,
+    ShortText,
+    Year,
+    variable_codes,
+)
+from survey_service.web.i18n import gettext as _
+from survey_service.web.i18n import ngettext
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One page: a section, or the part of it that follows a question its skip logic depends on."""
+
+    id: str
+    section: Section
+    part: int  # 1 for the first page of a section
+    questions: tuple[Question, ...]
+
+    @property
+    def variables(self) -> list[str]:
+        return [code for q in self.questions for code in variable_codes(q)]
+
+
+@lru_cache(maxsize=64)
+def steps(cq: CompiledQuestionnaire) -> tuple[Step, ...]:
+    """Every step of the questionnaire in order (cached per compiled version)."""
+    out: list[Step] = []
+    for section in cq.definition.sections:
+        chunk: list[Question] = []
+        on_page: set[str] = set()
+        part = 1
+        for question in section.questions:
+            reads = expr.references(expr.parse(question.show_if)) if question.show_if else set()
+            if reads & on_page:
+                out.append(_step(section, part, chunk))
+                chunk, on_page, part = [], set(), part + 1
+            chunk.append(question)
+            on_page.update(variable_codes(question))
+        out.append(_step(section, part, chunk))
+    return tuple(out)
+
+
+def _step(section: Section, part: int, questions: list[Question]) -> Step:
+    return Step(section.id if part == 1 else f"{section.id}-{part}", section, part, tuple(questions))
+
+
+def step_visible(cq: CompiledQuestionnaire, step: Step, answers: Mapping[str, Any]) -> bool:
+    return any(cq.question_visible(q, answers) for q in step.questions)
+
+
+def visible_steps(cq: CompiledQuestionnaire, answers: Mapping[str, Any]) -> list[Step]:
+    return [s for s in steps(cq) if step_visible(cq, s, answers)]
+
+
+def find_step(cq: CompiledQuestionnaire, step_id: str) -> Step | None:
+    return next((s for s in steps(cq) if s.id == step_id), None)
+
+
+def next_step(cq: CompiledQuestionnaire, current: Step, answers: Mapping[str, Any]) -> Step | None:
+    """The first visible step after ``current`` (None: the review comes next)."""
+    all_steps = steps(cq)
+    after = all_steps[all_steps.index(current) + 1 :]
+    return next((s for s in after if step_visible(cq, s, answers)), None)
+
+
+def previous_step(cq: CompiledQuestionnaire, current: Step, answers: Mapping[str, Any]) -> Step | None:
+    all_steps = steps(cq)
+    before = all_steps[: all_steps.index(current)]
+    return next((s for s in reversed(before) if step_visible(cq, s, answers)), None)
+
+
+def resume_step(cq: CompiledQuestionnaire, answers: Mapping[str, Any]) -> Step | None:
+    """Where a returning respondent continues: the first visible step with nothing answered yet."""
+    for s in visible_steps(cq, answers):
+        if not any(code in answers for code in s.variables):
+            return s
+    return None
+
+
+def prune_hidden(cq: CompiledQuestionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop answers to questions that the other answers now skip (e.g. after a filter answer changed)."""
+    kept: dict[str, Any] = {}
+    for code, var in cq.variables.items():
+        if code in answers and cq.question_visible(var.question, kept):
+            kept[code] = answers[code]
+    return kept
+
+
+def form_values(step: Step, form: Mapping[str, list[str]]) -> dict[str, str | list[str]]:
+    """The step's fields from a posted form: lists for multiple choice, one string otherwise."""
+    raw: dict[str, str | list[str]] = {}
+    for q in step.questions:
+        for code in variable_codes(q):
+            values = form.get(code, [])
+            raw[code] = list(values) if isinstance(q, MultipleChoice) else (values[0] if values else "")
+    return raw
+
+
+def friendly_message(cq: CompiledQuestionnaire, error: ItemError, language: str) -> str:
+    """A translated, plain-language message for an error of the shared answer check (kind from its text)."""
+    var = cq.variables.get(error.item)
+    message = error.message
+    if var is None:
+        return _("Check this answer.")
+    q = var.question
+    if message == "an answer is required":
+        return _("Answer this question.") if not isinstance(q, MultipleChoice) else _("Choose at least one option.")
+    if "exclusive choice" in message:
+        exclusive = next((c for c in var.choices.values() if c.exclusive), None)
+        label = exclusive.label.get(language) or next(iter(exclusive.label.values())) if exclusive else ""
+        return _("“%(label)s” cannot be chosen together with other options.") % {"label": label}
+    if message.startswith("choose at least") and isinstance(q, MultipleChoice) and q.min_selected:
+        n = q.min_selected
+        return ngettext("Choose at least %(num)d option.", "Choose at least %(num)d options.", n) % {"num": n}
+    if message.startswith("choose at most") and isinstance(q, MultipleChoice) and q.max_selected:
+        n = q.max_selected
+        return ngettext("Choose at most %(num)d option.", "Choose at most %(num)d options.", n) % {"num": n}
+    if isinstance(q, Rating) and "number" in message:
+        return _("Choose a number from %(min)s to %(max)s.") % {"min": q.min, "max": q.max}
+    if isinstance(q, Year):
+        top = q.max if q.max is not None else _current_year()
+        return _("Enter a year from %(min)s to %(max)s, for example %(example)s.") % {
+            "min": q.min,
+            "max": top,
+            "example": top - 30 if top - 30 >= q.min else top,
+        }
+    if isinstance(q, Number):
+        if message.startswith("must be at least"):
+            return _("Enter a number that is %(min)s or more.") % {"min": _number(q.min)}
+        if message.startswith("must be at most"):
+            return _("Enter a number that is %(max)s or less.") % {"max": _number(q.max)}
+        if q.integer:
+            return _("Enter a whole number using digits, for example 3.")
+        return _("Enter a number using digits, for example 3.")
+    if isinstance(q, ShortText | LongText):
+        if message.startswith("text is longer"):
+            n = q.max_length
+            return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", n) % {"num": n}
+        if "control characters" in message:
+            return _("Remove the special characters from the text.")
+    if "not one of the choices" in message or "expected one value" in message:
+        return _("Choose one of the options.")
+    return _("Check this answer.")
+
+
+def _number(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _current_year() -> int:
+    return datetime.now(UTC).year

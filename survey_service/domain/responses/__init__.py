@@ -1,0 +1,1 @@
+"""Responses: accepting complete answers (API and pages) and keeping partial ones for save & resume."""

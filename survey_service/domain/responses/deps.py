@@ -1,0 +1,40 @@
+"""Dependencies of the response routes: per-address rate limits, kept in memory only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+
+from survey_service.errors import TooManyRequests
+from survey_service.ratelimit import MemoryRateLimiter, anonymise
+
+# Typing an invitation or resume code: few tries per address, so codes cannot be guessed.
+CODE_TRIES = 20
+CODE_WINDOW_S = 600.0
+
+
+class RateLimits:
+    """The limits per client address: new open-link responses, and code/token attempts."""
+
+    def __init__(self, responses_per_hour: int) -> None:
+        self.responses = MemoryRateLimiter(responses_per_hour, 3600.0) if responses_per_hour > 0 else None
+        self.codes = MemoryRateLimiter(CODE_TRIES, CODE_WINDOW_S)
+
+    async def new_response(self, request: Request[Any, Any, Any]) -> None:
+        if self.responses is not None and not await self.responses.hit(_address(request)):
+            raise TooManyRequests("too many responses from this address; please try again later")
+
+    async def code_attempt(self, request: Request[Any, Any, Any]) -> bool:
+        return await self.codes.hit(_address(request))
+
+
+def _address(request: Request[Any, Any, Any]) -> str:
+    # Hashed with a per-process salt: not even memory holds the address in the clear.
+    return anonymise(request.client.host if request.client else "unknown")
+
+
+def provide_rate_limits(state: State) -> RateLimits:
+    limits: RateLimits = state.rate_limits
+    return limits

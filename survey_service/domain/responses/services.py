@@ -1,0 +1,329 @@
+"""The write paths of responses: one short transaction each, Core statements only.
+
+``submit`` is the one way a complete web response is stored (JSON API and pages alike): it claims the
+idempotency key, marks the invitation completed with a conditional UPDATE (so one token gives at most one
+response, on SQLite and PostgreSQL, however many requests race), removes the partial response it
+finishes, and inserts the response. In anonymous surveys nothing stored links the response to the
+invitation: the response gets a fresh id, no invitation id and dates only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_service.db.base import today
+from survey_service.db.engine import Database
+from survey_service.db.models import IdempotencyKey, Invitation, QuestionnaireVersion, Response, Survey
+from survey_service.errors import BadRequest, Conflict, Forbidden, ItemError, NotFound, Unprocessable
+from survey_service.languages import ordered
+from survey_service.questionnaire.answers import CompiledQuestionnaire, compiled
+
+MAX_IDEMPOTENCY_KEY = 255
+_VERSIONS: OrderedDict[uuid.UUID, CompiledQuestionnaire] = OrderedDict()
+_VERSIONS_MAX = 64
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyContext:
+    """What answering a wave needs, read with one small query (the definition only on a cache miss)."""
+
+    id: uuid.UUID
+    slug: str
+    title: dict[str, str]
+    access: str
+    anonymous: bool
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    version_id: uuid.UUID
+    questionnaire: CompiledQuestionnaire
+
+    @property
+    def languages(self) -> list[str]:
+        return ordered(self.questionnaire.definition.languages)
+
+    def is_open(self, now: datetime) -> bool:
+        if self.status != "open":
+            return False
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+
+async def survey_context(session: AsyncSession, slug: str) -> SurveyContext:
+    """The wave ``slug`` with its compiled questionnaire (compiled once per published version)."""
+    row = (
+        await session.execute(
+            select(
+                Survey.id,
+                Survey.slug,
+                Survey.title,
+                Survey.access,
+                Survey.anonymous,
+                Survey.status,
+                Survey.opens_at,
+                Survey.closes_at,
+                Survey.questionnaire_version_id,
+            ).where(Survey.slug == slug)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no survey {slug!r}")
+    cq = _VERSIONS.get(row.questionnaire_version_id)
+    if cq is None:
+        version = (
+            await session.execute(
+                select(QuestionnaireVersion.content_hash, QuestionnaireVersion.definition).where(
+                    QuestionnaireVersion.id == row.questionnaire_version_id
+                )
+            )
+        ).one()
+        cq = compiled(version.content_hash, version.definition)
+        # Only published versions are fielded, and they never change: caching by version id is safe.
+        _VERSIONS[row.questionnaire_version_id] = cq
+        if len(_VERSIONS) > _VERSIONS_MAX:
+            _VERSIONS.popitem(last=False)
+    return SurveyContext(
+        id=row.id,
+        slug=row.slug,
+        title=dict(row.title),
+        access=row.access,
+        anonymous=row.anonymous,
+        status=row.status,
+        opens_at=row.opens_at,
+        closes_at=row.closes_at,
+        version_id=row.questionnaire_version_id,
+        questionnaire=cq,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyClaim:
+    """A client's Idempotency-Key, as stored: a hash of the key and a MAC of the request keyed by the key."""
+
+    key_hash: str
+    request_mac: str
+
+    @classmethod
+    def of(cls, key: str, request: bytes) -> IdempotencyClaim:
+        if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable():
+            raise BadRequest(
+                f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters",
+                [ItemError("Idempotency-Key", "not a valid key")],
+            )
+        raw = key.encode()
+        return cls(
+            key_hash=hashlib.sha256(b"idempotency:" + raw).hexdigest(),
+            request_mac=hmac.new(raw, request, hashlib.sha256).hexdigest(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    id: uuid.UUID
+    replayed: bool = False  # an earlier request with the same Idempotency-Key created it
+
+
+class AlreadySubmitted(Conflict):
+    """The partial response being finished was already submitted (a repeated click, another tab)."""
+
+
+def used_invitation() -> Conflict:
+    return Conflict(
+        "this invitation has already been used to answer the survey",
+        [ItemError("token", "already used")],
+    )
+
+
+async def submit(
+    db: Database,
+    survey: SurveyContext,
+    *,
+    language: str,
+    answers: dict[str, Any],
+    token_hash: str | None = None,
+    invitation_id: uuid.UUID | None = None,
+    idempotency: IdempotencyClaim | None = None,
+    partial_id: uuid.UUID | None = None,
+    started_on: date | None = None,
+    mode: str = "web",
+) -> Submitted:
+    """Store one complete response whose answers ``check(require=True)`` has accepted."""
+    response_id = uuid.uuid4()
+    try:
+        async with db.write() as session:
+            if idempotency is not None:
+                earlier = await _claimed(session, survey.id, idempotency)
+                if earlier is not None:
+                    return earlier
+                await session.execute(
+                    insert(IdempotencyKey).values(
+                        id=uuid.uuid4(),
+                        survey_id=survey.id,
+                        key_hash=idempotency.key_hash,
+                        request_mac=idempotency.request_mac,
+                        response_id=response_id,
+                        created_on=today(),
+                    )
+                )
+            used_invitation_id = None
+            if token_hash is not None or invitation_id is not None:
+                used_invitation_id = await _complete_invitation(session, survey.id, token_hash, invitation_id)
+            if partial_id is not None:
+                removed = await session.execute(
+                    delete(Response).where(Response.id == partial_id, Response.status == "partial")
+                )
+                if removed.rowcount != 1:  # type: ignore[attr-defined]
+                    raise AlreadySubmitted("these answers have already been submitted")
+            day = today()
+            await session.execute(
+                insert(Response).values(
+                    id=response_id,
+                    survey_id=survey.id,
+                    questionnaire_version_id=survey.version_id,
+                    language=language,
+                    mode=mode,
+                    status="complete",
+                    answers=answers,
+                    started_on=started_on or day,
+                    submitted_on=day,
+                    invitation_id=None if survey.anonymous else used_invitation_id,
+                    resume_hash=None,
+                )
+            )
+    except IntegrityError:
+        # Another request with the same Idempotency-Key committed first (PostgreSQL makes this one wait
+        # on the unique index, then fail): answer as that request did.
+        if idempotency is None:
+            raise
+        async with db.read() as session:
+            earlier = await _claimed(session, survey.id, idempotency)
+        if earlier is None:
+            raise
+        return earlier
+    return Submitted(response_id)
+
+
+async def _claimed(session: AsyncSession, survey_id: uuid.UUID, claim: IdempotencyClaim) -> Submitted | None:
+    row = (
+        await session.execute(
+            select(IdempotencyKey.request_mac, IdempotencyKey.response_id).where(
+                IdempotencyKey.survey_id == survey_id, IdempotencyKey.key_hash == claim.key_hash
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    if not hmac.compare_digest(row.request_mac, claim.request_mac):
+        raise Unprocessable(
+            "this Idempotency-Key was already used with a different request",
+            [ItemError("Idempotency-Key", "already used with a different request")],
+        )
+    return Submitted(row.response_id, replayed=True)
+
+
+async def _complete_invitation(
+    session: AsyncSession, survey_id: uuid.UUID, token_hash: str | None, invitation_id: uuid.UUID | None
+) -> uuid.UUID:
+    """Mark the invitation completed, atomically: of racing requests exactly one sees its row updated."""
+    which = Invitation.token_hash == token_hash if token_hash is not None else Invitation.id == invitation_id
+    done = (
+        await session.execute(
+            update(Invitation)
+            .where(which, Invitation.survey_id == survey_id, Invitation.status != "completed")
+            .values(status="completed")
+            .returning(Invitation.id)
+        )
+    ).first()
+    if done is not None:
+        return done.id
+    exists = (await session.execute(select(Invitation.id).where(which, Invitation.survey_id == survey_id))).first()
+    if exists is not None:
+        raise used_invitation()
+    raise Forbidden("the invitation token is not valid for this survey", [ItemError("token", "not valid")])
+
+
+# -- partial responses (save & resume) ------------------------------------------------------------------
+
+
+def resume_hash(secret: str) -> str:
+    """The stored form of a resume secret (a resume code, or an invitation's token hash)."""
+    return hashlib.sha256(b"resume:" + secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    id: uuid.UUID
+    language: str
+    answers: dict[str, Any]
+    started_on: date
+
+
+async def load_partial(session: AsyncSession, survey_id: uuid.UUID, secret: str) -> Partial | None:
+    row = (
+        await session.execute(
+            select(Response.id, Response.language, Response.answers, Response.started_on).where(
+                Response.resume_hash == resume_hash(secret),
+                Response.survey_id == survey_id,
+                Response.status == "partial",
+            )
+        )
+    ).first()
+    return Partial(row.id, row.language, dict(row.answers), row.started_on) if row else None
+
+
+async def save_partial(
+    db: Database,
+    survey: SurveyContext,
+    *,
+    secret: str,
+    language: str,
+    answers: dict[str, Any],
+    invitation_id: uuid.UUID | None = None,
+) -> None:
+    """Keep the answers so far (status partial), creating the partial response on the first save."""
+    key = resume_hash(secret)
+    async with db.write() as session:
+        updated = await session.execute(
+            update(Response)
+            .where(Response.resume_hash == key, Response.survey_id == survey.id, Response.status == "partial")
+            .values(answers=answers, language=language)
+        )
+        if updated.rowcount == 1:  # type: ignore[attr-defined]
+            return
+        if invitation_id is not None:
+            state = (
+                await session.execute(
+                    update(Invitation)
+                    .where(Invitation.id == invitation_id, Invitation.status != "completed")
+                    .values(status="started")
+                    .returning(Invitation.id)
+                )
+            ).first()
+            if state is None:
+                raise used_invitation()
+        await session.execute(
+            insert(Response).values(
+                id=uuid.uuid4(),
+                survey_id=survey.id,
+                questionnaire_version_id=survey.version_id,
+                language=language,
+                mode="web",
+                status="partial",
+                answers=answers,
+                started_on=today(),
+                submitted_on=None,
+                invitation_id=None if survey.anonymous else invitation_id,
+                resume_hash=key,
+            )
+        )
