@@ -22,6 +22,7 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from survey_service.languages import endonym
 from survey_service.results.schema import EstimateRow, Report
 
 HERE = Path(__file__).resolve().parent
@@ -58,6 +59,7 @@ def _environment(language: str) -> Environment:
     env.filters["pct"] = lambda x: percent(x, language)
     env.filters["num"] = lambda x, d=2: number(x, language, d)
     env.filters["pvalue"] = lambda x: pvalue(x, language)
+    env.filters["p_is"] = lambda x: p_is(x, language)
     return env
 
 
@@ -83,6 +85,12 @@ def pvalue(p: float | None, language: str) -> str:
     return format_decimal(p, format="0.000", locale=language)
 
 
+def p_is(p: float | None, language: str) -> str:
+    """ "p = 0.012" or "p < 0.001"."""
+    text = pvalue(p, language)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 # -- charts ---------------------------------------------------------------------------------------------
 
 
@@ -100,6 +108,8 @@ GAP = 10
 LABEL_WIDTH = 230
 PLOT_WIDTH = 360
 VALUE_WIDTH = 70
+# colours as presentation attributes, so that the SVG looks the same without the stylesheet (PDF)
+BAR, INK, MUTED, GRID = "#00507a", "#1b1b1b", "#4a4a4a", "#d0d0d0"
 
 
 def bar_chart(chart_id: str, title: str, description: str, bars: Iterable[Bar], language: str) -> Markup:
@@ -115,15 +125,19 @@ def bar_chart(chart_id: str, title: str, description: str, bars: Iterable[Bar], 
     plot = width - VALUE_WIDTH - label_width
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
+        f'font-size="13" '
         f'viewBox="0 0 {width} {height}" aria-labelledby="{chart_id}-t {chart_id}-d">',
         f'<title id="{chart_id}-t">{_esc(title)}</title>',
         f'<desc id="{chart_id}-d">{_esc(description)}</desc>',
     ]
     for tick in (0, 0.25, 0.5, 0.75, 1):
         x = label_width + tick * plot
-        parts.append(f'<line class="grid" x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 22}"/>')
+        parts.append(f'<line class="grid" x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 22}" stroke="{GRID}"/>')
         anchor = "start" if tick == 0 and stacked else "middle"
-        parts.append(f'<text class="tick" x="{x:.1f}" y="{height - 6}" text-anchor="{anchor}">{int(tick * 100)}</text>')
+        parts.append(
+            f'<text class="tick" x="{x:.1f}" y="{height - 6}" text-anchor="{anchor}" font-size="11" fill="{MUTED}">'
+            f"{int(tick * 100)}</text>"
+        )
     for i, bar in enumerate(items):
         top = i * row + 4
         if stacked:
@@ -142,13 +156,17 @@ def bar_chart(chart_id: str, title: str, description: str, bars: Iterable[Bar], 
             )
             continue
         w = max(bar.value, 0.0) * plot
-        parts.append(f'<rect class="bar" x="{label_width}" y="{y}" width="{w:.1f}" height="{BAR_HEIGHT}"/>')
+        parts.append(
+            f'<rect class="bar" x="{label_width}" y="{y}" width="{w:.1f}" height="{BAR_HEIGHT}" fill="{BAR}"/>'
+        )
         if bar.low is not None and bar.high is not None:
             x1, x2 = label_width + bar.low * plot, label_width + bar.high * plot
             mid = y + BAR_HEIGHT / 2
-            parts.append(f'<line class="ci" x1="{x1:.1f}" y1="{mid:.1f}" x2="{x2:.1f}" y2="{mid:.1f}"/>')
+            parts.append(f'<line class="ci" x1="{x1:.1f}" y1="{mid:.1f}" x2="{x2:.1f}" y2="{mid:.1f}" stroke="{INK}"/>')
             for x in (x1, x2):
-                parts.append(f'<line class="ci" x1="{x:.1f}" y1="{mid - 6:.1f}" x2="{x:.1f}" y2="{mid + 6:.1f}"/>')
+                parts.append(
+                    f'<line class="ci" x1="{x:.1f}" y1="{mid - 6:.1f}" x2="{x:.1f}" y2="{mid + 6:.1f}" stroke="{INK}"/>'
+                )
         value = _esc(percent(bar.value, language))
         parts.append(f'<text class="value" x="{label_width + plot + 8}" y="{y + BAR_HEIGHT * 0.7:.1f}">{value}</text>')
     parts.append("</svg>")
@@ -199,6 +217,12 @@ class View:
 
     def group_label(self, group: str, level: Any) -> str:
         return self.r.groups.get(group, {}).get(str(level), str(level))
+
+    def group_title(self, group: str) -> str:
+        return self.r.group_titles.get(group, group)
+
+    def language_name(self, code: str) -> str:
+        return endonym(code)
 
     def choice_label(self, item: str, code: Any) -> str:
         info = self.items.get(item)

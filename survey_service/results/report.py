@@ -647,4 +647,5 @@ def build_report(inp: ReportInput, progress: Progress | None = None) -> Report:
         ),
         items=items,
         groups=group_labels,
+        group_titles={g: data.by_code[g].text.get(lang) or data.by_code[g].text.get(src) or g for g in groups},
     )

@@ -197,3 +197,4 @@ class Report(msgspec.Struct, frozen=True, kw_only=True):
     disclosure: Disclosure
     items: list[ItemInfo]
     groups: dict[str, dict[str, str]]  # reporting group -> category code -> label
+    group_titles: dict[str, str]  # reporting group -> its question text

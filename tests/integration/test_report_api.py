@@ -6,6 +6,7 @@ import csv
 import io
 
 import httpx
+from sqlalchemy import select
 
 from survey_service.db.engine import Database
 from survey_service.domain.imports.services import import_responses
@@ -68,3 +69,28 @@ async def test_margins_that_no_longer_fit_the_respondents_are_a_clear_error(
         "item": "lang = foreign",
         "message": "no respondent in this category: merge it with another category",
     } in problem["errors"]
+
+
+async def test_response_rates_by_stratum_come_from_invitations(db: Database) -> None:
+    from sqlalchemy import update
+
+    from survey_service.db.models import Invitation
+    from survey_service.domain.invitations.services import create_invitations
+    from survey_service.domain.reports.services import response_rates
+    from survey_service.domain.surveys.services import get_survey
+
+    await synthetic_wave(db, "syn-1", 2023)
+    async with db.write() as session:
+        survey = await get_survey(session, "syn-1")
+        survey.access = "invitation"
+        strata = [{"area": "north"}, {"area": "north"}, {"area": "south"}, {"area": "south"}]
+        await create_invitations(session, survey, 4, strata)
+    async with db.write() as session:
+        ids = list(
+            await session.scalars(select(Invitation.id).order_by(Invitation.strata["area"].as_string(), Invitation.id))
+        )
+        await session.execute(update(Invitation).where(Invitation.id.in_(ids[:1] + ids[2:])).values(status="completed"))
+    async with db.read() as session:
+        rates = await response_rates(session, await get_survey(session, "syn-1"))
+    got = {(r.stratum_variable, r.stratum): (r.invited, r.responded, r.rate) for r in rates}
+    assert got == {(None, None): (4, 3, 0.75), ("area", "north"): (2, 1, 0.5), ("area", "south"): (2, 2, 1.0)}
