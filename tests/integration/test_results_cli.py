@@ -8,7 +8,30 @@ from pathlib import Path
 from survey_service.db.engine import Database
 from tests.conftest import migrate
 from tests.helpers import ORACLE, ROOT, synthetic_wave
-from tests.integration.test_cli import run
+from tests.integration.test_cli import CLI, run
+
+
+def _on_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run the command with stdout and stderr on a pseudo-terminal; returns what it showed."""
+    import os
+    import pty
+    import subprocess
+
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen([*CLI, *args], stdout=secondary, stderr=secondary, env={**os.environ, **env}, cwd=ROOT)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the terminal closes when the command ends
+            break
+        if not chunk:
+            break
+        shown += chunk
+    proc.wait(timeout=120)
+    os.close(main)
+    return shown.decode(errors="replace")
 
 
 async def test_plan_import_weights_report_and_export_from_the_command_line(tmp_path: Path) -> None:
@@ -64,7 +87,9 @@ async def test_plan_import_weights_report_and_export_from_the_command_line(tmp_p
     assert data["targets"][0]["item"] == "BEL" and data["targets"][0]["status"] in {"on_track", "off_track"}
     assert run(["report", "syn-2", "--format", "pdf"], env).returncode == 2  # pdf needs --output
     html = run(["report", "syn-2", "--format", "html"], env)
-    assert html.stdout.startswith("<!doctype html>")
+    assert html.stdout.startswith("<!doctype html>") and "report syn-2" not in html.stderr  # no bar in a pipe
+    on_terminal = _on_terminal(["report", "syn-2", "--format", "pdf", "--output", str(tmp_path / "r.pdf")], env)
+    assert "report syn-2" in on_terminal and "100%" in on_terminal  # the progress bar
     exported = tmp_path / "syn-1.csv"
     out = run(["export", "syn-1", "--format", "csv", "--labels", "en", "--output", str(exported)], env)
     assert out.stdout.strip() == f"survey syn-1: 1800 responses written to {exported}"
