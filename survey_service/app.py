@@ -6,22 +6,30 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
 from survey_service.db.engine import Database
+from survey_service.domain.audit.controllers import audit_log, audit_page
+from survey_service.domain.auth.controllers import UserController, me, revoke_token
+from survey_service.domain.auth.deps import LoginThrottle, provide_login_throttle
+from survey_service.domain.auth.guards import authorize, not_authorized_handler, provide_staff, undeclared_routes
+from survey_service.domain.auth.pages import AuthPages, UserPages
 from survey_service.domain.pages.controllers import ResidentPages
+from survey_service.domain.questionnaires.controllers import QuestionnaireController
+from survey_service.domain.questionnaires.pages import QuestionnairePages
 from survey_service.domain.responses.controllers import ResponseController
 from survey_service.domain.responses.deps import RateLimits, provide_rate_limits
 from survey_service.domain.results_routes import RESULTS_ROUTES
-from survey_service.domain.surveys.controllers import SurveyController
+from survey_service.domain.surveys.controllers import SurveyController, WaveController
 from survey_service.domain.surveys.deps import provide_database, provide_read_session
+from survey_service.domain.surveys.pages import WavePages
 from survey_service.domain.system.controllers import health
 from survey_service.errors import (
     DomainError,
@@ -32,6 +40,7 @@ from survey_service.errors import (
 )
 from survey_service.security import SecurityHeadersMiddleware
 from survey_service.settings import Settings, get_settings
+from survey_service.web.staff import html_on_staff_pages
 from survey_service.web.templating import static_router, template_config
 
 API_VERSION = "1"
@@ -50,25 +59,51 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if database is None:
                 await db.dispose()
 
-    return Litestar(
-        route_handlers=[health, SurveyController, ResponseController, ResidentPages, *RESULTS_ROUTES, static_router()],
+    app = Litestar(
+        route_handlers=[
+            health,
+            SurveyController,
+            static_router(),
+            # residents
+            ResponseController,
+            ResidentPages,
+            # staff
+            AuthPages,
+            UserPages,
+            me,
+            UserController,
+            revoke_token,
+            audit_log,
+            audit_page,
+            QuestionnaireController,
+            QuestionnairePages,
+            WaveController,
+            WavePages,
+            # annual results
+            *RESULTS_ROUTES,
+        ],
         template_config=template_config(),
+        # Every route declares opt["access"]; this one guard enforces it (see domain/auth/guards.py).
+        guards=[authorize],
         dependencies={
             "db": Provide(provide_database, sync_to_thread=False),
             "read_session": Provide(provide_read_session),
             "rate_limits": Provide(provide_rate_limits, sync_to_thread=False),
+            "staff": Provide(provide_staff, sync_to_thread=False),
+            "login_throttle": Provide(provide_login_throttle, sync_to_thread=False),
         },
         exception_handlers={
-            DomainError: domain_error_handler,
-            ValidationException: validation_error_handler,
-            HTTPException: http_error_handler,
-            Exception: unexpected_error_handler,
+            DomainError: html_on_staff_pages(domain_error_handler),
+            ValidationException: html_on_staff_pages(validation_error_handler),
+            NotAuthorizedException: not_authorized_handler,
+            HTTPException: html_on_staff_pages(http_error_handler),
+            Exception: html_on_staff_pages(unexpected_error_handler),
         },
         openapi_config=OpenAPIConfig(
             title="Survey service",
             version=API_VERSION,
             description="Surveys and feedback for measuring good relations between population groups.",
-            path="/schema",
+            openapi_router=Router(path="/schema", route_handlers=[], opt={"access": "public"}),
             render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
         ),
         logging_config=LoggingConfig(
@@ -87,6 +122,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         middleware=[SecurityHeadersMiddleware(https=settings.behind_https)],
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
-        state=State({"db": db, "settings": settings, "rate_limits": RateLimits(settings.rate_limit_per_hour)}),
+        state=State(
+            {
+                "db": db,
+                "settings": settings,
+                "rate_limits": RateLimits(settings.rate_limit_per_hour),
+                "login_throttle": LoginThrottle(),
+            }
+        ),
         debug=False,
     )
+    missing = undeclared_routes(app)
+    if missing:
+        raise RuntimeError(f"routes without an access rule (opt['access']): {', '.join(missing)}")
+    return app

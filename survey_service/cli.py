@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import click
 from alembic.config import Config
@@ -157,6 +158,106 @@ def load_shipped(root: Path | None) -> None:
         click.echo("no questionnaires found", err=True)
 
 
+def _version_ref(ref: str) -> tuple[str, int | None]:
+    """``SLUG`` or ``SLUG@VERSION``."""
+    slug, _, number = ref.partition("@")
+    if number and not number.isdigit():
+        raise click.BadParameter(f"expected SLUG or SLUG@VERSION, not {ref!r}")
+    return slug, int(number) if number else None
+
+
+@questionnaire.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--publish", is_flag=True, help="Publish at once (every string must be translated).")
+def import_definition(path: Path, publish: bool) -> None:
+    """Import a definition as a draft (or publish it): a YAML folder or file, or an XLSForm .xlsx.
+
+    A definition identical to the latest version changes nothing (exit 0).
+    """
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.questionnaires.services import store
+    from survey_service.errors import DomainError
+    from survey_service.questionnaire.loader import DefinitionError, load
+    from survey_service.questionnaire.xlsform import from_xlsform
+
+    try:
+        if path.suffix.lower() == ".xlsx":
+            q = from_xlsform(path.read_bytes(), str(path), complete=publish)
+        else:
+            q = load(path, complete=publish)
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was stored", err=True)
+        sys.exit(1)
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            stored = await store(session, q, publish=publish, note=f"imported {path.name}", actor=COMMAND_LINE)
+        v = stored.version
+        if stored.outcome == "unchanged":
+            return f"{q.slug}: identical to version {v.number} ({v.status}); nothing changed"
+        return f"{q.slug}: version {v.number} {stored.outcome} ({v.status})"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        for item in exc.errors:
+            click.echo(f"{item.item}: {item.message}", err=True)
+        _fail(exc)
+
+
+@questionnaire.command("export")
+@click.argument("ref", metavar="SLUG[@VERSION]")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="FILE.xlsx")
+def export_definition(ref: str, output: Path) -> None:
+    """Export a version (default: the latest, draft or published) as an XLSForm workbook."""
+    from survey_service.domain.questionnaires.services import definition_of, get_version, latest_version
+    from survey_service.errors import DomainError, NotFound
+    from survey_service.questionnaire.xlsform import to_xlsform
+
+    slug, number = _version_ref(ref)
+
+    async def work(db: Database) -> tuple[bytes, int]:
+        async with db.read() as session:
+            v = await get_version(session, slug, number) if number else await latest_version(session, slug)
+            if v is None:
+                raise NotFound(f"no questionnaire {slug!r}")
+            return to_xlsform(definition_of(v), str(v.number)), v.number
+
+    try:
+        data, n = run_with_db(work)
+    except DomainError as exc:
+        _fail(exc)
+    output.write_bytes(data)
+    click.echo(f"{slug}@{n} written to {output}")
+
+
+@questionnaire.command("publish")
+@click.argument("ref", metavar="SLUG@VERSION")
+def publish_version(ref: str) -> None:
+    """Publish a draft version; from then on it can never change."""
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.questionnaires.services import publish
+    from survey_service.errors import DomainError
+
+    slug, number = _version_ref(ref)
+    if number is None:
+        raise click.BadParameter("give the version: SLUG@VERSION")
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            v = await publish(session, slug, number, COMMAND_LINE)
+            return f"{slug}: version {v.number} published"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        for item in exc.errors[:20]:
+            click.echo(f"{item.item}: {item.message}", err=True)
+        _fail(exc)
+
+
 @main.group()
 def survey() -> None:
     """Survey waves."""
@@ -231,6 +332,338 @@ def create_invitations(slug: str, count: int | None, strata: Path | None) -> Non
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["token", "code", "link", *columns])
     writer.writerows(out)
+
+
+@survey.command("create")
+@click.argument("slug")
+@click.option(
+    "--questionnaire",
+    "questionnaire_ref",
+    required=True,
+    metavar="QSLUG[@VERSION]",
+    help="The published version to field (default: the latest published one).",
+)
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="The year the wave measures.")
+@click.option("--plan", default=None, help="An existing plan period's slug.")
+@click.option("--access", type=click.Choice(["open", "invitation"]), default="open", show_default=True)
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (YYYY-MM-DD); default: now.")
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day (YYYY-MM-DD), inclusive.")
+@click.option(
+    "--title",
+    "titles",
+    multiple=True,
+    metavar="LANG=TEXT",
+    help="The wave's title in one language (repeatable); default: the questionnaire's title.",
+)
+def survey_create(
+    slug: str,
+    questionnaire_ref: str,
+    year: int,
+    plan: str | None,
+    access: str,
+    opens: datetime | None,
+    closes: datetime | None,
+    titles: tuple[str, ...],
+) -> None:
+    """Create a survey wave of a published questionnaire version (its version never changes)."""
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.surveys.services import create_wave, local_day
+    from survey_service.errors import DomainError
+
+    qslug, number = _version_ref(questionnaire_ref)
+    title: dict[str, str] = {}
+    for item in titles:
+        lang, sep, text = item.partition("=")
+        if not sep or not lang.strip() or not text.strip():
+            raise click.BadParameter(f"expected LANG=TEXT, not {item!r}", param_hint="--title")
+        title[lang.strip()] = text.strip()
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            s = await create_wave(
+                session,
+                COMMAND_LINE,
+                slug=slug,
+                questionnaire=qslug,
+                version=number,
+                year=year,
+                plan=plan,
+                access=access,
+                opens=opens.date() if opens else None,
+                closes=closes.date() if closes else None,
+                titles=title,
+            )
+            opening = f"opens {local_day(s.opens_at)}" if s.opens_at else "open now"
+            return f"survey {s.slug}: created ({qslug}@{s.version.number}, {s.access}, {opening})"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@survey.command("close")
+@click.argument("slug")
+def survey_close(slug: str) -> None:
+    """Close a wave: it stops accepting answers."""
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.surveys.services import close_survey
+    from survey_service.errors import DomainError
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            await close_survey(session, COMMAND_LINE, slug)
+            return f"survey {slug}: closed"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@survey.command("reopen")
+@click.argument("slug")
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), default=None, help="A new last day (YYYY-MM-DD).")
+def survey_reopen(slug: str, closes: datetime | None) -> None:
+    """Reopen a closed wave (a wave past its last day needs a new one)."""
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.surveys.services import reopen_survey
+    from survey_service.errors import DomainError
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            await reopen_survey(session, COMMAND_LINE, slug, closes.date() if closes else None)
+            return f"survey {slug}: open"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@survey.command("list")
+def survey_list() -> None:
+    """List every wave: slug, questionnaire@version, year, access, status."""
+    from survey_service.db.base import utcnow
+    from survey_service.domain.questionnaires.services import definition_of
+    from survey_service.domain.surveys.services import all_surveys
+
+    async def work(db: Database) -> list[str]:
+        async with db.read() as session:
+            now = utcnow()
+            return [
+                f"{s.slug}\t{definition_of(s.version).slug}@{s.version.number}\t{s.year}\t{s.access}\t"
+                f"{'accepting answers' if s.is_open(now) else s.status}"
+                for s in await all_surveys(session)
+            ]
+
+    for line in run_with_db(work):
+        click.echo(line)
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _fail(exc: Exception) -> NoReturn:
+    from survey_service.errors import DomainError
+
+    click.echo(f"error: {exc.detail if isinstance(exc, DomainError) else exc}", err=True)
+    sys.exit(1)
+
+
+def _roles() -> click.Choice[str]:
+    from survey_service.db.models import ROLES
+
+    return click.Choice(ROLES)
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", type=_roles(), required=True, help="The account's role.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def user_create(username: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account (the password is asked for, or read from standard input)."""
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.auth.services import create_user
+    from survey_service.errors import DomainError
+
+    password = _read_password(password_stdin)
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            u = await create_user(session, COMMAND_LINE, username, role, password)
+            return f"created {u.username} ({u.role})"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@user.command("set-role")
+@click.argument("username")
+@click.argument("role", type=_roles())
+def user_set_role(username: str, role: str) -> None:
+    """Change an account's role; its sessions end."""
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.auth.services import set_role
+    from survey_service.errors import DomainError
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            u = await set_role(session, COMMAND_LINE, username, role)
+            return f"{u.username} is now {u.role}"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@user.command("deactivate")
+@click.argument("username")
+def user_deactivate(username: str) -> None:
+    """Deactivate an account: its sessions end and its API tokens stop working."""
+    _set_active(username, False)
+
+
+@user.command("activate")
+@click.argument("username")
+def user_activate(username: str) -> None:
+    """Activate a deactivated account again."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.auth.services import set_active
+    from survey_service.errors import DomainError
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            u = await set_active(session, COMMAND_LINE, username, active)
+            return f"{u.username} {'activated' if u.active else 'deactivated'}"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@user.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def user_set_password(username: str, password_stdin: bool) -> None:
+    """Set an account's password; its sessions end."""
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.auth.services import get_user, set_password
+    from survey_service.errors import DomainError
+
+    password = _read_password(password_stdin)
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            u = await get_user(session, username)
+            await set_password(session, COMMAND_LINE, u, password)
+            return f"password of {u.username} set"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@user.command("list")
+def user_list() -> None:
+    """List staff accounts: username, role, active."""
+    from survey_service.domain.auth.services import list_users
+
+    async def work(db: Database) -> list[str]:
+        async with db.read() as session:
+            return [
+                f"{u.username}\t{u.role}\t{'active' if u.active else 'deactivated'}" for u in await list_users(session)
+            ]
+
+    for line in run_with_db(work):
+        click.echo(line)
+
+
+@main.group()
+def token() -> None:
+    """API tokens for scripts (Authorization: Bearer)."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", default="API token", show_default=True, help="What the token is for.")
+def token_create(username: str, name: str) -> None:
+    """Create an API token for USERNAME and print it (only this once; it is stored hashed)."""
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.auth.services import create_token
+    from survey_service.errors import DomainError
+
+    async def work(db: Database) -> tuple[str, str]:
+        async with db.write() as session:
+            row, secret = await create_token(session, COMMAND_LINE, username, name)
+            return str(row.id), secret
+
+    try:
+        token_id, secret = run_with_db(work)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"token id {token_id} (for revoking); the token, shown only now:", err=True)
+    click.echo(secret)
+
+
+@token.command("revoke")
+@click.argument("token_id")
+def token_revoke(token_id: str) -> None:
+    """Revoke an API token by its id (see `token list`)."""
+    import uuid
+
+    from survey_service.domain.audit.services import COMMAND_LINE
+    from survey_service.domain.auth.services import revoke_token
+    from survey_service.errors import DomainError
+
+    try:
+        parsed = uuid.UUID(token_id)
+    except ValueError:
+        _fail(ValueError(f"{token_id!r} is not a token id"))
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            await revoke_token(session, COMMAND_LINE, parsed)
+            return f"token {parsed} revoked"
+
+    try:
+        click.echo(run_with_db(work))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@token.command("list")
+@click.argument("username", required=False)
+def token_list(username: str | None) -> None:
+    """List API tokens (id, user, name, status), of one account or all."""
+    from survey_service.domain.auth.services import list_tokens
+
+    async def work(db: Database) -> list[str]:
+        async with db.read() as session:
+            return [
+                f"{t.id}\t{u}\t{t.name}\t{'revoked' if t.revoked_at else 'active'}"
+                for t, u in await list_tokens(session, username)
+            ]
+
+    for line in run_with_db(work):
+        click.echo(line)
 
 
 def _register_results_commands() -> None:

@@ -42,6 +42,16 @@ BACKENDS = ["sqlite", "postgres"]
 T = TypeVar("T")
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with minimal cost inside the test process (the CLI tests' subprocesses use the real cost)."""
+    from argon2 import PasswordHasher
+
+    from survey_service.domain.auth import passwords
+
+    monkeypatch.setattr(passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"

@@ -123,7 +123,7 @@ def merge_translation(raw: dict[str, Any], translation: Any, file: str) -> list[
     problems: list[Problem] = []
     if not isinstance(translation, dict):
         return [Problem(file, "", "", "expected a mapping with keys language, status and strings")]
-    unknown = set(translation) - {"language", "status", "note", "strings"}
+    unknown = set(translation) - {"language", "status", "note", "outdated", "strings"}
     if unknown:
         problems.append(Problem(file, "", ", ".join(sorted(unknown)), "unknown key(s)"))
     lang = translation.get("language")
@@ -138,6 +138,8 @@ def merge_translation(raw: dict[str, Any], translation: Any, file: str) -> list[
     info = {"status": translation.get("status", "draft")}
     if translation.get("note"):
         info["note"] = translation["note"]
+    if translation.get("outdated"):
+        info["outdated"] = translation["outdated"]
     languages = raw.setdefault("languages", {})
     if isinstance(languages, dict):
         if lang in languages:
@@ -188,14 +190,17 @@ def decode(raw: Any, file: str = "", lang_files: dict[str, str] | None = None) -
         raise DefinitionError([_locate(raw, str(exc), file, lang_files or {})]) from None
 
 
-def load(path: Path | str) -> Questionnaire:
-    """Load and fully validate a definition folder or file; raises ``DefinitionError`` listing every problem."""
+def load(path: Path | str, *, complete: bool = True) -> Questionnaire:
+    """Load and validate a definition folder or file; raises ``DefinitionError`` listing every problem.
+
+    ``complete=False`` (drafts) lets languages other than the source language miss strings.
+    """
     from survey_service.questionnaire.validate import validate
 
     raw, lang_files = load_raw(Path(path))
     main = str(Path(path) / DEFINITION_FILE) if Path(path).is_dir() else str(path)
     questionnaire = decode(raw, main, lang_files)
-    problems = validate(questionnaire, main, lang_files)
+    problems = validate(questionnaire, main, lang_files, complete=complete)
     if problems:
         raise DefinitionError(problems)
     return questionnaire

@@ -149,10 +149,15 @@ class Section(_Strict, frozen=True, kw_only=True):
 
 
 class LanguageInfo(_Strict, frozen=True, kw_only=True):
-    """Translation status of one language (TRAPD: draft -> reviewed -> approved)."""
+    """Translation status of one language (TRAPD: draft -> reviewed -> approved).
+
+    ``outdated`` lists the string keys (see ``loader.text_fields``) whose source-language text changed
+    after this translation was made; they stay listed until a translator updates or confirms them.
+    """
 
     status: TranslationStatus
     note: str | None = None
+    outdated: list[str] = []
 
 
 class Recode(_Strict, frozen=True, kw_only=True):

@@ -35,11 +35,17 @@ class _Collector:
         self.problems.append(Problem(file or self.file, location, field, message))
 
 
-def validate(q: Questionnaire, file: str = "", lang_files: dict[str, str] | None = None) -> list[Problem]:
-    """Every semantic problem of ``q``; an empty list means the definition is usable."""
+def validate(
+    q: Questionnaire, file: str = "", lang_files: dict[str, str] | None = None, *, complete: bool = True
+) -> list[Problem]:
+    """Every semantic problem of ``q``; an empty list means the definition is usable.
+
+    ``complete=False`` accepts missing strings in languages other than the source language: a draft
+    being translated. Publishing needs ``complete=True``.
+    """
     out = _Collector(file)
     lang_files = lang_files or {}
-    _check_languages(q, out, lang_files)
+    _check_languages(q, out, lang_files, complete)
     known: dict[str, Question] = {}  # variable code -> question, in questionnaire order
     section_ids: set[str] = set()
     for section in q.sections:
@@ -66,18 +72,22 @@ def validate(q: Questionnaire, file: str = "", lang_files: dict[str, str] | None
     return out.problems
 
 
-def _check_languages(q: Questionnaire, out: _Collector, lang_files: dict[str, str]) -> None:
+def _check_languages(q: Questionnaire, out: _Collector, lang_files: dict[str, str], complete: bool) -> None:
     declared = list(q.languages)
     if q.source_language not in q.languages:
         out.add("questionnaire", "source_language", f"{q.source_language!r} is not among languages {declared}")
     raw = msgspec.to_builtins(q)
+    keys = set()
     for key, container, name in text_fields(raw):
+        keys.add(key)
         value = container[name]
         location, field = _key_location(key)
         if not isinstance(value, dict):
             continue
         for lang in declared:
             text = value.get(lang)
+            if text is None and not complete and lang != q.source_language:
+                continue
             if text is None:
                 out.add(location, f"{field}.{lang}", f"missing text in language {lang!r}", lang_files.get(lang))
             elif not str(text).strip():
@@ -85,6 +95,12 @@ def _check_languages(q: Questionnaire, out: _Collector, lang_files: dict[str, st
         for lang in value:
             if lang not in q.languages:
                 out.add(location, f"{field}.{lang}", f"language {lang!r} is not declared in languages {declared}")
+    for lang, info in q.languages.items():
+        if info.outdated and lang == q.source_language:
+            out.add("questionnaire", f"languages.{lang}.outdated", "the source language cannot be outdated")
+        for key in info.outdated:
+            if key not in keys:
+                out.add("questionnaire", f"languages.{lang}.outdated", f"{key!r} is not a string of the questionnaire")
 
 
 def _key_location(key: str) -> tuple[str, str]:

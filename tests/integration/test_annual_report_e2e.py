@@ -1,7 +1,8 @@
 """From a questionnaire to the council's numbers in one step, equal to R ``survey``.
 
 The synthetic two-wave survey (tests/data/oracles/synthetic, see PROVENANCE.md): the questionnaire is
-stored, a plan gets two waves, both waves' responses are imported from CSV, population margins are
+written as an XLSForm workbook (tests/xlsform_synthetic.py) and imported with the XLSForm importer,
+a plan gets two waves, both waves' responses are imported from CSV, population margins are
 set, and the report JSON equals R's results (expected.json): shares, indicators with logit intervals,
 means, the Rao-Scott test, the change between waves and Cronbach's alpha. Estimates and SEs to 1e-6
 relative; interval ends to 1e-6 absolute.
@@ -21,8 +22,10 @@ from survey_service.domain.imports.services import import_responses
 from survey_service.domain.plans.services import create_plan
 from survey_service.domain.reports.services import report_input
 from survey_service.domain.weighting.services import set_margins
+from survey_service.questionnaire.xlsform import from_xlsform
 from survey_service.results.report import build_report
 from tests.helpers import ORACLE, synthetic_wave
+from tests.xlsform_synthetic import build as build_xlsform
 
 EXPECTED = json.loads((ORACLE / "expected.json").read_text())
 REL = 1e-6
@@ -35,8 +38,9 @@ def close(actual: float | None, expected: float, rel: float = REL) -> bool:
 async def _reports(db: Database) -> dict[str, dict[str, Any]]:
     async with db.write() as session:
         plan = await create_plan(session, slug="syn", name="Synthetic plan 2023–2025", start_year=2023, end_year=2025)
-    await synthetic_wave(db, "syn-1", 2023, plan)
-    await synthetic_wave(db, "syn-2", 2024, plan)
+    q = from_xlsform(build_xlsform(), "synthetic.xlsx")
+    await synthetic_wave(db, "syn-1", 2023, plan, q)
+    await synthetic_wave(db, "syn-2", 2024, plan, q)
     margins = (ORACLE / "margins.csv").read_bytes()
     for slug, file in (("syn-1", "wave1.csv"), ("syn-2", "wave2.csv")):
         async with db.write() as session:

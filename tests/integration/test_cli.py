@@ -14,9 +14,13 @@ from tests.helpers import ROOT, TEST_QUESTIONNAIRES
 CLI = [sys.executable, "-m", "survey_service.cli"]
 
 
-def run(args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120, input=input
+    )
 
 
 def test_every_command_has_help() -> None:
@@ -32,6 +36,11 @@ def test_every_command_has_help() -> None:
         ["survey", "ensure-demo"],
         ["invitations"],
         ["invitations", "create"],
+        ["user", "create"],
+        ["user", "set-role"],
+        ["user", "deactivate"],
+        ["token", "create"],
+        ["token", "revoke"],
     ):
         result = run([*args, "--help"])
         assert result.returncode == 0, result.stderr

@@ -11,7 +11,12 @@ from sqlalchemy import select
 from survey_service.db.engine import Database
 from survey_service.domain.imports.services import import_responses
 from survey_service.domain.weighting.services import set_margins
-from tests.helpers import ORACLE, synthetic_wave
+from tests.helpers import ORACLE, api_token, login, staff_user, synthetic_wave
+
+
+async def _analyst(client: httpx.AsyncClient, db: Database) -> None:
+    await staff_user(db, "anna", "analyst")
+    client.headers["Authorization"] = f"Bearer {await api_token(db, 'anna')}"
 
 
 async def _wave(db: Database) -> None:
@@ -24,6 +29,11 @@ async def _wave(db: Database) -> None:
 
 async def test_report_formats_over_http(client: httpx.AsyncClient, db: Database) -> None:
     await _wave(db)
+    assert (await client.get("/api/v1/surveys/syn-1/report")).status_code == 401
+    await staff_user(db, "dora", "designer")
+    designer = {"Authorization": f"Bearer {await api_token(db, 'dora')}"}
+    assert (await client.get("/api/v1/surveys/syn-1/report", headers=designer)).status_code == 403
+    await _analyst(client, db)
     report = (await client.get("/api/v1/surveys/syn-1/report", params={"lang": "en"})).json()
     assert report["survey"] == "syn-1" and report["weighting"]["method"] == "raking"
     assert {"estimates", "tests", "changes", "scales"} <= report.keys()
@@ -43,6 +53,10 @@ async def test_staff_report_page_links_its_stylesheet_under_the_strict_csp(
     client: httpx.AsyncClient, db: Database
 ) -> None:
     await _wave(db)
+    anonymous = await client.get("/staff/reports/syn-1", params={"lang": "fi"})
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/staff/login")
+    await staff_user(db, "anna", "analyst")
+    await login(client, "anna")
     page = await client.get("/staff/reports/syn-1", params={"lang": "fi"})
     assert page.status_code == 200
     assert "<style>" not in page.text and 'href="/static/css/report.css"' in page.text
@@ -55,12 +69,15 @@ async def test_margins_that_no_longer_fit_the_respondents_are_a_clear_error(
     client: httpx.AsyncClient, db: Database
 ) -> None:
     await synthetic_wave(db, "syn-1", 2023)
+    await staff_user(db, "dora", "designer")
+    client.headers["Authorization"] = f"Bearer {await api_token(db, 'dora')}"
     async with db.write() as session:
         await set_margins(session, "syn-1", (ORACLE / "margins.csv").read_bytes())  # before fielding: not checked
     rows = (ORACLE / "wave1.csv").read_text().splitlines()
     body = "\n".join([rows[0], *[r for r in rows[1:200] if ",domestic," in r]]) + "\n"
     files = {"file": ("few.csv", body.encode(), "text/csv")}
     assert (await client.post("/api/v1/surveys/syn-1/imports", files=files)).status_code == 201
+    await _analyst(client, db)
     got = await client.get("/api/v1/surveys/syn-1/report")
     assert got.status_code == 422
     problem = got.json()

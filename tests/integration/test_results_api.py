@@ -9,10 +9,28 @@ import io
 import httpx
 
 from survey_service.db.engine import Database
-from tests.helpers import ORACLE, synthetic_wave
+from tests.helpers import ORACLE, api_token, staff_user, synthetic_wave
+
+
+async def _bearers(db: Database) -> tuple[dict[str, str], dict[str, str]]:
+    """Authorization headers of a designer (plans, margins, imports) and an analyst (results, exports)."""
+    out = []
+    for name, role in (("dora", "designer"), ("anna", "analyst")):
+        await staff_user(db, name, role)
+        out.append({"Authorization": f"Bearer {await api_token(db, name)}"})
+    return out[0], out[1]
 
 
 async def test_plan_api_creates_plans_and_sets_targets(client: httpx.AsyncClient, db: Database) -> None:
+    designer, analyst = await _bearers(db)
+    assert (await client.get("/api/v1/plans")).status_code == 401
+    refused = await client.post(
+        "/api/v1/plans",
+        json={"slug": "kk", "name": "x", "start_year": 2023, "end_year": 2025},
+        headers=analyst,
+    )
+    assert refused.status_code == 403
+    client.headers.update(designer)
     created = await client.post(
         "/api/v1/plans", json={"slug": "kk", "name": "Kaikkien Kouvola 2023–2025", "start_year": 2023, "end_year": 2025}
     )
@@ -23,8 +41,10 @@ async def test_plan_api_creates_plans_and_sets_targets(client: httpx.AsyncClient
         "/api/v1/plans/kk/targets/BEL", json={"direction": "increase", "value": 0.7, "year": 2025}
     )
     assert target.json() == {"item": "BEL", "direction": "increase", "value": 0.7, "year": 2025}
+    client.headers.update(analyst)
     plan = (await client.get("/api/v1/plans/kk")).json()
     assert plan["baseline"] == "syn-1" and plan["waves"] == [{"survey": "syn-1", "year": 2023}]
+    client.headers.update(designer)
     bad = await client.post("/api/v1/plans", json={"slug": "x1", "name": "x", "start_year": 2025, "end_year": 2023})
     assert bad.status_code == 400
     unknown = await client.put("/api/v1/plans/kk/targets/NOPE", json={"direction": "increase"})
@@ -33,6 +53,8 @@ async def test_plan_api_creates_plans_and_sets_targets(client: httpx.AsyncClient
 
 
 async def test_import_margins_and_exports_over_http(client: httpx.AsyncClient, db: Database) -> None:
+    designer, analyst = await _bearers(db)
+    client.headers.update(designer)
     await synthetic_wave(db, "syn-1", 2023)
     files = {"file": ("wave1.csv", (ORACLE / "wave1.csv").read_bytes(), "text/csv")}
     imported = await client.post("/api/v1/surveys/syn-1/imports", files=files)
@@ -49,6 +71,8 @@ async def test_import_margins_and_exports_over_http(client: httpx.AsyncClient, d
         headers={"content-type": "text/csv"},
     )
     assert margins.status_code == 200, margins.text
+    assert (await client.get("/api/v1/surveys/syn-1/export")).status_code == 403
+    client.headers.update(analyst)
     assert (await client.get("/api/v1/surveys/syn-1/margins")).json()["method"] == "raking"
     export = await client.get("/api/v1/surveys/syn-1/export", params={"format": "csv"})
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
@@ -86,9 +110,12 @@ def test_every_results_route_declares_its_access_rule() -> None:
 async def test_background_export_reports_progress_and_serves_the_file(client: httpx.AsyncClient, db: Database) -> None:
     import anyio
 
+    designer, analyst = await _bearers(db)
+    client.headers.update(designer)
     await synthetic_wave(db, "syn-1", 2023)
     files = {"file": ("wave1.csv", (ORACLE / "wave1.csv").read_bytes(), "text/csv")}
     assert (await client.post("/api/v1/surveys/syn-1/imports", files=files)).status_code == 201
+    client.headers.update(analyst)
     started = await client.post("/api/v1/export-jobs", json={"survey": "syn-1", "format": "dta"})
     assert started.status_code == 202, started.text
     job = started.json()

@@ -9,12 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_service.db.base import Base, utcnow
 
-ROLES = ("admin", "designer", "analyst", "data_entry")
+ROLES = ("admin", "designer", "analyst", "data_entry", "feedback_handler")
 
 
 class StaffUser(Base):
     __tablename__ = "staff_user"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'designer', 'analyst', 'data_entry')", name="role"),)
+    __table_args__ = (CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role"),)
 
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,38 @@
+"""Shared request helpers of the questionnaire area: uploaded files, file responses."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import UploadFile
+from litestar.response import Response
+
+from survey_service.errors import BadRequest, ItemError, PayloadTooLarge
+
+MAX_UPLOAD_BYTES = 5_000_000
+
+
+async def uploaded_file(request: Request[Any, Any, Any], field: str = "file") -> tuple[bytes, str]:
+    """The bytes and file name of a multipart upload field; a located 400 when it is missing or empty."""
+    form = await request.form()
+    upload = form.get(field)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise BadRequest("choose a file to upload", [ItemError(field, "choose a file to upload")])
+    data = await upload.read()
+    if not data:
+        raise BadRequest("the file is empty", [ItemError(field, "the file is empty")])
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(f"the file is larger than {MAX_UPLOAD_BYTES} bytes", [ItemError(field, "too large")])
+    return data, upload.filename
+
+
+def download(content: bytes, filename: str, media_type: str) -> Response[bytes]:
+    """A file download with a safe file name."""
+    safe = re.sub(r"[^A-Za-z0-9._@-]", "_", filename)
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
