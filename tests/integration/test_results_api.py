@@ -7,8 +7,10 @@ import csv
 import io
 
 import httpx
+from sqlalchemy import select
 
 from survey_service.db.engine import Database
+from survey_service.db.models import AuditEvent
 from tests.helpers import ORACLE, api_token, staff_user, synthetic_wave
 
 
@@ -84,6 +86,17 @@ async def test_import_margins_and_exports_over_http(client: httpx.AsyncClient, d
     codebook = await client.get("/api/v1/surveys/syn-1/export/codebook.csv")
     assert "BEL" in codebook.text
     assert (await client.get("/api/v1/surveys/syn-1/export", params={"format": "pdf"})).status_code == 400
+    async with db.read() as session:
+        audit = {
+            (e.actor, e.channel, e.action, e.detail.get("format"))
+            for e in await session.scalars(select(AuditEvent).where(AuditEvent.target == "syn-1"))
+        }
+    assert audit == {
+        ("dora", "api", "responses.import", None),
+        ("dora", "api", "margins.set", None),
+        ("anna", "api", "responses.export", "csv"),
+        ("anna", "api", "responses.export", "sav"),
+    }
 
 
 def test_every_results_route_declares_its_access_rule() -> None:

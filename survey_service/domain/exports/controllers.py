@@ -15,6 +15,8 @@ from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import File, Response, Stream
 
 from survey_service.db.engine import Database
+from survey_service.domain.auth.schemas import Staff
+from survey_service.domain.auth.services import actor_of
 from survey_service.domain.exports import jobs, services
 from survey_service.domain.exports.schemas import ExportJob, ExportJobCreate
 from survey_service.domain.questionnaires.services import definition_of
@@ -33,6 +35,7 @@ class ExportController(Controller):
     async def export(
         self,
         db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
         slug: FromPath[str],
         format: Annotated[str, Parameter(description="csv | xlsx | sav | dta | parquet | ddi")] = "csv",
         labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
@@ -42,9 +45,9 @@ class ExportController(Controller):
         filename = f"{slug}.{EXTENSIONS[format]}" if format != "ddi" else f"{slug}-ddi.xml"
         disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
         if format == "csv":
-            chunks = await services.csv_stream(db, slug, labels)
+            chunks = await services.csv_stream(db, slug, labels, actor_of(staff))
             return Stream(chunks, media_type=MEDIA_TYPES["csv"], headers=disposition)
-        path = await services.export_file(db, slug, format, labels)
+        path = await services.export_file(db, slug, format, labels, actor_of(staff))
         return File(
             path=path,
             filename=filename,
@@ -75,8 +78,14 @@ class ExportJobController(Controller):
     tags = ("exports",)
 
     @post("/", summary="Start an export in the background", opt=ACCESS, status_code=202)
-    async def start(self, db: NamedDependency[Database], state: State, data: JSONBody[ExportJobCreate]) -> ExportJob:
-        status = await jobs.start(db, _jobs_root(state), data.survey, data.format, data.labels)
+    async def start(
+        self,
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        state: State,
+        data: JSONBody[ExportJobCreate],
+    ) -> ExportJob:
+        status = await jobs.start(db, _jobs_root(state), data.survey, data.format, data.labels, actor_of(staff))
         return ExportJob(**status)
 
     @get("/{job_id:str}", summary="Status and progress of a background export", opt=ACCESS)

@@ -18,6 +18,7 @@ from typing import Any
 import anyio
 
 from survey_service.db.engine import Database
+from survey_service.domain.audit.services import COMMAND_LINE, Actor
 from survey_service.domain.exports.services import export_to
 from survey_service.domain.surveys.services import get_survey
 from survey_service.errors import BadRequest, DomainError, NotFound
@@ -54,7 +55,9 @@ def _clean(root: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def start(db: Database, root: Path, slug: str, fmt: str, labels: str | None = None) -> dict[str, Any]:
+async def start(
+    db: Database, root: Path, slug: str, fmt: str, labels: str | None = None, actor: Actor = COMMAND_LINE
+) -> dict[str, Any]:
     """Queue an export of wave ``slug`` and return its status (``status`` = running)."""
     if fmt not in FORMATS:
         raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -77,19 +80,19 @@ async def start(db: Database, root: Path, slug: str, fmt: str, labels: str | Non
         "error": None,
     }
     _write(folder, status)
-    task = asyncio.create_task(_run(db, folder, dict(status), labels))
+    task = asyncio.create_task(_run(db, folder, dict(status), labels, actor))
     _RUNNING.add(task)
     task.add_done_callback(_RUNNING.discard)
     return status
 
 
-async def _run(db: Database, folder: Path, status: dict[str, Any], labels: str | None) -> None:
+async def _run(db: Database, folder: Path, status: dict[str, Any], labels: str | None, actor: Actor) -> None:
     def progress(done: int) -> None:
         status["rows_done"] = done
         _write(folder, status)
 
     try:
-        await export_to(db, status["survey"], status["format"], folder / status["file"], labels, progress)
+        await export_to(db, status["survey"], status["format"], folder / status["file"], labels, progress, actor)
         status["status"] = "done"
     except DomainError as exc:
         status.update(status="failed", error=exc.detail)

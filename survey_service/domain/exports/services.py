@@ -10,6 +10,7 @@ from pathlib import Path
 import anyio
 
 from survey_service.db.engine import Database
+from survey_service.domain.audit.services import COMMAND_LINE, Actor, record
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
 from survey_service.errors import BadRequest
@@ -28,11 +29,20 @@ def _table(q: Questionnaire, labels: str | None) -> exports.Table:
         raise BadRequest(str(exc)) from None
 
 
-async def csv_stream(db: Database, slug: str, labels: str | None = None) -> AsyncIterator[bytes]:
+async def audit_export(db: Database, actor: Actor, slug: str, fmt: str, labels: str | None) -> None:
+    """Response data leaving the service is an audit event (recorded before the data are sent)."""
+    async with db.write() as session:
+        await record(session, actor, "responses.export", slug, {"format": fmt, "labels": labels})
+
+
+async def csv_stream(
+    db: Database, slug: str, labels: str | None = None, actor: Actor = COMMAND_LINE
+) -> AsyncIterator[bytes]:
     """The CSV export as chunks, read from the database while they are sent (no size limit)."""
     async with db.read() as session:
         survey = await get_survey(session, slug)
         table = _table(definition_of(survey.version), labels)
+    await audit_export(db, actor, slug, "csv", labels)
     return _csv_chunks(db, slug, table)
 
 
@@ -62,11 +72,15 @@ async def export_to(
     output: Path,
     labels: str | None = None,
     progress: Callable[[int], None] | None = None,
+    actor: Actor = COMMAND_LINE,
 ) -> int:
     """Write wave ``slug`` in ``fmt`` to ``output``; returns the number of responses. ``progress`` is
-    told the number of responses written so far, now and then."""
+    told the number of responses written so far, now and then. The export is recorded in the audit log."""
     if fmt not in exports.FORMATS:
         raise BadRequest(f"format must be one of {', '.join(exports.FORMATS)}, not {fmt!r}")
+    async with db.read() as session:
+        _table(definition_of((await get_survey(session, slug)).version), labels)
+    await audit_export(db, actor, slug, fmt, labels)
     async with db.read() as session:
         survey = await get_survey(session, slug)
         q = definition_of(survey.version)
@@ -92,13 +106,15 @@ async def export_to(
     return n
 
 
-async def export_file(db: Database, slug: str, fmt: str, labels: str | None = None) -> Path:
+async def export_file(
+    db: Database, slug: str, fmt: str, labels: str | None = None, actor: Actor = COMMAND_LINE
+) -> Path:
     """The export written to a temporary file (for HTTP downloads of the formats that cannot stream)."""
     fd, name = tempfile.mkstemp(prefix=f"{slug}-", suffix=f".{exports.EXTENSIONS.get(fmt, 'bin')}")
     os.close(fd)
     path = Path(name)
     try:
-        await export_to(db, slug, fmt, path, labels)
+        await export_to(db, slug, fmt, path, labels, actor=actor)
     except BaseException:
         os.unlink(name)
         raise

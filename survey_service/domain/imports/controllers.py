@@ -14,6 +14,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, MultipartBody, Parameter
 
 from survey_service.db.engine import Database
+from survey_service.domain.auth.schemas import Staff
+from survey_service.domain.auth.services import actor_of
 from survey_service.domain.imports.schemas import Imported
 from survey_service.domain.imports.services import import_responses
 from survey_service.errors import BadRequest
@@ -36,6 +38,7 @@ class ImportController(Controller):
     async def create(
         self,
         db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
         slug: FromPath[str],
         data: MultipartBody[dict[str, UploadFile]],
         mode: Annotated[str, Parameter(description="import | paper | interview | web")] = "import",
@@ -51,7 +54,7 @@ class ImportController(Controller):
         try:
             await anyio.Path(name).write_bytes(await upload.read())
             async with db.write() as session:
-                n = await import_responses(session, slug, Path(name), mode=mode)
+                n = await import_responses(session, slug, Path(name), mode=mode, actor=actor_of(staff))
         finally:
             os.unlink(name)
         return Imported(survey=slug, imported=n, mode=mode)

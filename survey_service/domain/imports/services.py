@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.db.base import today
 from survey_service.db.models import Response
+from survey_service.domain.audit.services import COMMAND_LINE, Actor, record
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
 from survey_service.errors import BadRequest, Unprocessable
@@ -20,7 +21,9 @@ MODES = ("import", "paper", "interview", "web")
 INSERT_BATCH = 2000
 
 
-async def import_responses(session: AsyncSession, slug: str, path: Path, *, mode: str = "import") -> int:
+async def import_responses(
+    session: AsyncSession, slug: str, path: Path, *, mode: str = "import", actor: Actor = COMMAND_LINE
+) -> int:
     """Check every row of ``path`` and store them as complete responses of wave ``slug``.
 
     Any invalid row rejects the whole file (``Unprocessable`` with one error per row and column) and
@@ -52,4 +55,5 @@ async def import_responses(session: AsyncSession, slug: str, path: Path, *, mode
     ]
     for start in range(0, len(values), INSERT_BATCH):
         await session.execute(insert(Response), values[start : start + INSERT_BATCH])
+    await record(session, actor, "responses.import", slug, {"rows": len(values), "mode": mode, "file": path.name})
     return len(values)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.db.models import Plan, PlanTarget, Survey
+from survey_service.domain.audit.services import COMMAND_LINE, Actor, record
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
 from survey_service.errors import BadRequest, Conflict, NotFound
@@ -25,7 +26,9 @@ async def list_plans(session: AsyncSession) -> list[Plan]:
     return list(await session.scalars(select(Plan).order_by(Plan.start_year, Plan.slug)))
 
 
-async def create_plan(session: AsyncSession, *, slug: str, name: str, start_year: int, end_year: int) -> Plan:
+async def create_plan(
+    session: AsyncSession, *, slug: str, name: str, start_year: int, end_year: int, actor: Actor = COMMAND_LINE
+) -> Plan:
     if not name.strip():
         raise BadRequest("a plan needs a name")
     if end_year < start_year:
@@ -35,6 +38,7 @@ async def create_plan(session: AsyncSession, *, slug: str, name: str, start_year
     plan = Plan(slug=slug, name=name.strip(), start_year=start_year, end_year=end_year)
     session.add(plan)
     await session.flush()
+    await record(session, actor, "plan.create", slug, {"name": plan.name, "years": [start_year, end_year]})
     return plan
 
 
@@ -46,7 +50,7 @@ async def plan_waves(session: AsyncSession, plan: Plan) -> list[Survey]:
     return list(rows)
 
 
-async def add_wave(session: AsyncSession, plan_slug: str, survey_slug: str) -> Survey:
+async def add_wave(session: AsyncSession, plan_slug: str, survey_slug: str, actor: Actor = COMMAND_LINE) -> Survey:
     """Attach an existing wave to a plan (waves created with ``survey create --plan`` are attached already)."""
     plan = await get_plan(session, plan_slug)
     survey = await get_survey(session, survey_slug)
@@ -58,16 +62,18 @@ async def add_wave(session: AsyncSession, plan_slug: str, survey_slug: str) -> S
         )
     survey.plan_id = plan.id
     await session.flush()
+    await record(session, actor, "plan.add_wave", plan_slug, {"survey": survey_slug})
     return survey
 
 
-async def set_baseline(session: AsyncSession, plan_slug: str, survey_slug: str) -> Survey:
+async def set_baseline(session: AsyncSession, plan_slug: str, survey_slug: str, actor: Actor = COMMAND_LINE) -> Survey:
     plan = await get_plan(session, plan_slug)
     survey = await get_survey(session, survey_slug)
     if survey.plan_id != plan.id:
         raise BadRequest(f"survey {survey_slug!r} is not a wave of plan {plan_slug!r}")
     plan.baseline_survey_id = survey.id
     await session.flush()
+    await record(session, actor, "plan.baseline", plan_slug, {"survey": survey_slug})
     return survey
 
 
@@ -88,6 +94,7 @@ async def set_target(
     direction: str,
     value: float | None = None,
     year: int | None = None,
+    actor: Actor = COMMAND_LINE,
 ) -> PlanTarget:
     """Set (or replace) the target of one indicator: a direction, optionally a share to reach by a year."""
     plan = await get_plan(session, plan_slug)
@@ -109,10 +116,13 @@ async def set_target(
     else:
         target.direction, target.value, target.year = direction, value, year
     await session.flush()
+    await record(
+        session, actor, "plan.target", plan_slug, {"item": item, "direction": direction, "value": value, "year": year}
+    )
     return target
 
 
-async def remove_target(session: AsyncSession, plan_slug: str, item: str) -> None:
+async def remove_target(session: AsyncSession, plan_slug: str, item: str, actor: Actor = COMMAND_LINE) -> None:
     plan = await get_plan(session, plan_slug)
     target = (
         await session.scalars(select(PlanTarget).where(PlanTarget.plan_id == plan.id, PlanTarget.item == item))
@@ -120,6 +130,7 @@ async def remove_target(session: AsyncSession, plan_slug: str, item: str) -> Non
     if target is None:
         raise NotFound(f"plan {plan_slug!r} has no target for {item!r}")
     await session.delete(target)
+    await record(session, actor, "plan.target_remove", plan_slug, {"item": item})
 
 
 async def targets_of(session: AsyncSession, plan: Plan) -> list[PlanTarget]:

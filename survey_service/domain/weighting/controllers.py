@@ -10,6 +10,8 @@ from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.db.engine import Database
+from survey_service.domain.auth.schemas import Staff
+from survey_service.domain.auth.services import actor_of
 from survey_service.domain.surveys.services import get_survey
 from survey_service.domain.weighting import services
 from survey_service.domain.weighting.schemas import Margins
@@ -35,16 +37,17 @@ class MarginsController(Controller):
     async def set(
         self,
         db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
         slug: FromPath[str],
         request: Request[Any, Any, Any],
     ) -> Margins:
         """The request body is the CSV itself (``Content-Type: text/csv``)."""
         data = await request.body()
         async with db.write() as session:
-            margins = await services.set_margins(session, slug, data)
+            margins = await services.set_margins(session, slug, data, actor_of(staff))
         return Margins(survey=slug, method="raking", margins=margins)
 
     @delete("/", summary="Remove a wave's margins (report unweighted)", opt={"access": "surveys:write"})
-    async def clear(self, db: NamedDependency[Database], slug: FromPath[str]) -> None:
+    async def clear(self, db: NamedDependency[Database], staff: NamedDependency[Staff], slug: FromPath[str]) -> None:
         async with db.write() as session:
-            await services.clear_margins(session, slug)
+            await services.clear_margins(session, slug, actor_of(staff))

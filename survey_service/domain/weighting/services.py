@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.db.models import PopulationMargin, Survey
+from survey_service.domain.audit.services import COMMAND_LINE, Actor, record
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
 from survey_service.errors import Unprocessable
@@ -14,7 +15,7 @@ from survey_service.results.margins import MarginError, Margins, check_against_s
 from survey_service.results.variables import variables
 
 
-async def set_margins(session: AsyncSession, slug: str, data: bytes) -> Margins:
+async def set_margins(session: AsyncSession, slug: str, data: bytes, actor: Actor = COMMAND_LINE) -> Margins:
     """Replace wave ``slug``'s margins with those of a ``variable,category,population`` CSV.
 
     Checked against the questionnaire, and against the wave's respondents when it has any (margins can
@@ -36,6 +37,7 @@ async def set_margins(session: AsyncSession, slug: str, data: bytes) -> Margins:
         for c, p in cats.items()
     )
     await session.flush()
+    await record(session, actor, "margins.set", slug, {"variables": list(margins)})
     return margins
 
 
@@ -50,6 +52,7 @@ async def get_margins(session: AsyncSession, survey: Survey) -> Margins:
     return out
 
 
-async def clear_margins(session: AsyncSession, slug: str) -> None:
+async def clear_margins(session: AsyncSession, slug: str, actor: Actor = COMMAND_LINE) -> None:
     survey = await get_survey(session, slug)
     await session.execute(delete(PopulationMargin).where(PopulationMargin.survey_id == survey.id))
+    await record(session, actor, "margins.clear", slug)
