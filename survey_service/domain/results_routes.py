@@ -5,7 +5,8 @@ from __future__ import annotations
 from survey_service.domain.exports.controllers import ExportController, ExportJobController
 from survey_service.domain.imports.controllers import ImportController
 from survey_service.domain.plans.controllers import PlanController
-from survey_service.domain.reports.controllers import ReportController, ReportPageController
+from survey_service.domain.reports.controllers import ReportController
+from survey_service.domain.reports.pages import ResultsPages
 from survey_service.domain.weighting.controllers import MarginsController
 
 RESULTS_ROUTES = [
@@ -15,5 +16,5 @@ RESULTS_ROUTES = [
     ExportController,
     ExportJobController,
     ReportController,
-    ReportPageController,
+    ResultsPages,
 ]

@@ -380,7 +380,7 @@ def demo(output_dir: Path | None) -> None:
         (folder / f"report-{lang}.html").write_text(render_html(run_report(make_report, inp)))
     click.echo(f"plan {name}: {'created' if created else 'exists'}")
     click.echo(f"report of {last}: {folder / 'report-fi.html'} and {folder / 'report-en.html'}")
-    click.echo(f"staff view (sign in first): /staff/reports/{last}?lang=en")
+    click.echo(f"staff view (sign in first): /staff/results/{last}/report?lang=en")
 
 
 COMMANDS = (plan, weights, responses, export, report, demo)

@@ -53,11 +53,11 @@ async def test_staff_report_page_links_its_stylesheet_under_the_strict_csp(
     client: httpx.AsyncClient, db: Database
 ) -> None:
     await _wave(db)
-    anonymous = await client.get("/staff/reports/syn-1", params={"lang": "fi"})
+    anonymous = await client.get("/staff/results/syn-1/report", params={"lang": "fi"})
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/staff/login")
     await staff_user(db, "anna", "analyst")
     await login(client, "anna")
-    page = await client.get("/staff/reports/syn-1", params={"lang": "fi"})
+    page = await client.get("/staff/results/syn-1/report", params={"lang": "fi"})
     assert page.status_code == 200
     assert "<style>" not in page.text and 'href="/static/css/report.css"' in page.text
     assert "style-src 'self'" in page.headers["content-security-policy"]

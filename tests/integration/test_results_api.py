@@ -106,7 +106,7 @@ def test_every_results_route_declares_its_access_rule() -> None:
     expected = {"results:read", "exports:create", "surveys:write"}
     seen = 0
     for route in app.routes:
-        mine = route.path.startswith(("/api/v1/plans", "/api/v1/export-jobs", "/staff/reports")) or any(
+        mine = route.path.startswith(("/api/v1/plans", "/api/v1/export-jobs", "/staff/results")) or any(
             route.path.startswith(f"/api/v1/surveys/{{slug:str}}/{part}")
             for part in ("margins", "imports", "export", "report")
         )

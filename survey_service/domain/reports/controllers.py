@@ -1,5 +1,4 @@
-"""The report of a wave over HTTP: JSON (the stable result), HTML, PDF and the open-data result tables;
-and the staff page that shows the HTML report."""
+"""The report of a wave over the API: JSON (the stable result), HTML, PDF and the open-data result tables."""
 
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ from survey_service.errors import BadRequest
 from survey_service.results import exports
 from survey_service.results.render import render_html, render_pdf
 from survey_service.results.schema import Report
-from survey_service.web.templating import STATIC_PATH
 
 READ = {"access": "results:read"}
 FORMATS = ("json", "html", "pdf", "csv")
@@ -53,19 +51,3 @@ class ReportController(Controller):
         if format == "pdf":
             return Response(render_pdf(report), media_type="application/pdf", headers=disposition)
         return Response(exports.result_table_csv(report), media_type=exports.MEDIA_TYPES["csv"], headers=disposition)
-
-
-class ReportPageController(Controller):
-    """The staff page of a report: the same HTML, its stylesheet linked (the site's CSP allows no
-    inline styles)."""
-
-    path = "/staff/reports"
-    include_in_schema = False
-
-    @get("/{slug:str}", opt=READ)
-    async def page(
-        self, read_session: NamedDependency[AsyncSession], slug: FromPath[str], lang: Lang = "fi"
-    ) -> Response[str]:
-        report = await _report(read_session, slug, lang)
-        html = render_html(report, inline_css=False, css_url=f"{STATIC_PATH}/css/report.css")
-        return Response(html, media_type="text/html; charset=utf-8")
