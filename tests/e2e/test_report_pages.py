@@ -3,15 +3,17 @@ and the charts are drawn (SVG with size and bars), with a screenshot kept for pe
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
+from survey_service.db.engine import Database
 from survey_service.results.render import render_html
 from survey_service.results.schema import Report
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import Server, axe_violations
 from tests.helpers import ROOT
 
 REPORTS = ROOT / "tests" / "data" / "reports"
@@ -34,7 +36,7 @@ def test_report_has_no_axe_violations(browser: Any, language: str, tmp_path: Pat
     page = _open(browser, tmp_path / f"report-{language}.html", render_html(_report(language)))
     assert page.evaluate("document.documentElement.lang") == language
     assert axe_violations(page) == []
-    page.close()
+    context.close()
 
 
 def test_charts_render_with_bars_and_a_screenshot_shows_them(browser: Any, tmp_path: Path) -> None:
@@ -53,3 +55,29 @@ def test_charts_render_with_bars_and_a_screenshot_shows_them(browser: Any, tmp_p
     page.close()
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+def test_staff_results_page_has_no_axe_violations(browser: Any, server: Server) -> None:
+    """The Results page as an administrator sees it (every form shown), served by the app under its CSP."""
+    from tests.conftest import in_thread
+    from tests.helpers import PASSWORD, staff_user
+
+    async def admin() -> None:
+        db = Database(f"sqlite+aiosqlite:///{server.db_path}")
+        try:
+            await staff_user(db, "results-admin", "admin")
+        finally:
+            await db.dispose()
+
+    in_thread(asyncio.run, admin())
+    context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
+    page = context.new_page()
+    page.goto(f"{server.url}/staff/login")
+    page.fill("#username", "results-admin")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{server.url}/staff/results/")
+    assert page.locator("h1").inner_text() == "Results"
+    assert page.locator("form[action$='/imports']").count() >= 1
+    assert axe_violations(page) == []
+    context.close()
