@@ -36,7 +36,7 @@ def test_report_has_no_axe_violations(browser: Any, language: str, tmp_path: Pat
     page = _open(browser, tmp_path / f"report-{language}.html", render_html(_report(language)))
     assert page.evaluate("document.documentElement.lang") == language
     assert axe_violations(page) == []
-    context.close()
+    page.close()
 
 
 def test_charts_render_with_bars_and_a_screenshot_shows_them(browser: Any, tmp_path: Path) -> None:
