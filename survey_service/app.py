@@ -21,6 +21,11 @@ from survey_service.domain.auth.controllers import UserController, me, revoke_to
 from survey_service.domain.auth.deps import LoginThrottle, provide_login_throttle
 from survey_service.domain.auth.guards import authorize, not_authorized_handler, provide_staff, undeclared_routes
 from survey_service.domain.auth.pages import AuthPages, UserPages
+from survey_service.domain.feedback.controllers import FeedbackCaseController, FeedbackController, feedback_counts
+from survey_service.domain.feedback.deps import FeedbackLimits
+from survey_service.domain.feedback.inbox import FeedbackInboxPages
+from survey_service.domain.feedback.outbox import make_outbox
+from survey_service.domain.feedback.pages import FeedbackPages
 from survey_service.domain.pages.controllers import ResidentPages
 from survey_service.domain.questionnaires.controllers import QuestionnaireController
 from survey_service.domain.questionnaires.pages import QuestionnairePages
@@ -79,6 +84,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             QuestionnairePages,
             WaveController,
             WavePages,
+            # feedback
+            FeedbackController,
+            FeedbackPages,
+            FeedbackCaseController,
+            FeedbackInboxPages,
+            feedback_counts,
             # annual results
             *RESULTS_ROUTES,
         ],
@@ -127,6 +138,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 "db": db,
                 "settings": settings,
                 "rate_limits": RateLimits(settings.rate_limit_per_hour),
+                "feedback_limits": FeedbackLimits(settings),
+                "feedback_outbox": make_outbox(settings),
                 "login_throttle": LoginThrottle(),
             }
         ),

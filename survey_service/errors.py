@@ -8,6 +8,7 @@ stack traces, SQL or file paths.
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -88,13 +89,18 @@ def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Respons
 def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Litestar's request-decoding errors, in our shape; messages come from msgspec and name the field."""
     extra = exc.extra if isinstance(exc.extra, list) else []
-    errors = [
-        ItemError(item=str(e.get("key") or e.get("source") or "body"), message=str(e.get("message", "")))
-        for e in extra
-        if isinstance(e, dict)
-    ]
+    errors = [ItemError(item=_item_of(e), message=str(e.get("message", ""))) for e in extra if isinstance(e, dict)]
     detail = errors[0].message if len(errors) == 1 else "The request is not valid."
     return problem_response(400, detail, errors)
+
+
+def _item_of(error: dict[str, Any]) -> str:
+    """The field an error is about; for a body missing or having an extra field, the field named in it."""
+    item = str(error.get("key") or error.get("source") or "body")
+    if item == "data":
+        named = re.search(r"field `([^`]+)`", str(error.get("message", "")))
+        item = named.group(1) if named else "body"
+    return item
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

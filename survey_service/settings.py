@@ -25,6 +25,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     max_body_bytes: int = 256 * 1024
     behind_https: bool = False
+    feedback_retention_months: int = 24
+    feedback_rate_limit: int = 10
+    feedback_outbox: str = "log"
     public_url: str = "http://127.0.0.1:8000"
     rate_limit_per_hour: int = 120
 
@@ -48,6 +51,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             redis_url=env.get("SURVEY_REDIS_URL") or None,
             max_body_bytes=_int(env, "SURVEY_MAX_BODY_BYTES", 256 * 1024),
             behind_https=env.get("SURVEY_BEHIND_HTTPS", "").lower() in {"1", "true", "yes"},
+            feedback_retention_months=_positive(env, "SURVEY_FEEDBACK_RETENTION_MONTHS", 24),
+            feedback_rate_limit=_positive(env, "SURVEY_FEEDBACK_RATE_LIMIT", 10),
+            feedback_outbox=env.get("SURVEY_FEEDBACK_OUTBOX") or "log",
             public_url=(env.get("SURVEY_PUBLIC_URL") or _default_public_url(env)).rstrip("/"),
             rate_limit_per_hour=_int(env, "SURVEY_RATE_LIMIT_PER_HOUR", 120),
         )
@@ -69,6 +75,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, not {raw!r}") from None
+
+
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value
 
 
 def _secret_from_var(var_dir: Path) -> str:

@@ -1,7 +1,7 @@
 """Plan baseline wave and targets; population margins per survey wave.
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-28 02:19:43.100777
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0004'
-down_revision: str | None = '0003'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -110,6 +110,29 @@ RECIPES: dict[tuple[str, str], Callable[[dict[str, str]], Call]] = {
         form={"slug": f"p-{uuid.uuid4().hex[:8]}", "name": "Plan", "start_year": "2025", "end_year": "2027"}
     ),
     ("GET", "/staff/results/{slug:str}/export"): lambda w: Call({"slug": w["survey"]}, query={"format": "ddi"}),
+    # feedback (world: one case and its receipt code)
+    ("POST", "/api/v1/feedback"): lambda w: Call(
+        json={"language": "fi", "topic": "other", "kind": "other", "text": "x"}
+    ),
+    ("GET", "/api/v1/feedback/{receipt:str}"): lambda w: Call({"receipt": w["receipt"]}),
+    # the form shares the per-address limit with the API: only checked to pass the guard
+    ("POST", "/feedback"): lambda w: Call(
+        form={"lang": "fi", "topic": "other", "kind": "other", "text": "x"}, succeeds=False
+    ),
+    ("POST", "/feedback/status"): lambda w: Call(form={"lang": "fi", "code": w["receipt"]}),
+    ("GET", "/api/v1/feedback-counts"): lambda w: Call(query={"year": "2026"}),
+    ("GET", "/api/v1/feedback-cases/{case_id:uuid}"): lambda w: Call({"case_id": w["case"]}),
+    ("PATCH", "/api/v1/feedback-cases/{case_id:uuid}"): lambda w: Call({"case_id": w["case"]}, json={"tags": ["t"]}),
+    ("POST", "/api/v1/feedback-cases/{case_id:uuid}/notes"): lambda w: Call({"case_id": w["case"]}, json={"text": "n"}),
+    ("POST", "/api/v1/feedback-cases/{case_id:uuid}/reply"): lambda w: Call({"case_id": w["case"]}, json={"text": "r"}),
+    ("POST", "/api/v1/feedback-cases/{case_id:uuid}/redaction"): lambda w: Call({"case_id": w["case"]}),
+    ("GET", "/staff/feedback/{case_id:uuid}"): lambda w: Call({"case_id": w["case"]}),
+    ("POST", "/staff/feedback/{case_id:uuid}/status"): lambda w: Call({"case_id": w["case"]}, form={"status": "new"}),
+    ("POST", "/staff/feedback/{case_id:uuid}/assignee"): lambda w: Call({"case_id": w["case"]}, form={"assignee": ""}),
+    ("POST", "/staff/feedback/{case_id:uuid}/tags"): lambda w: Call({"case_id": w["case"]}, form={"tags": "t"}),
+    ("POST", "/staff/feedback/{case_id:uuid}/notes"): lambda w: Call({"case_id": w["case"]}, form={"note": "n"}),
+    ("POST", "/staff/feedback/{case_id:uuid}/reply"): lambda w: Call({"case_id": w["case"]}, form={"reply": "r"}),
+    ("POST", "/staff/feedback/{case_id:uuid}/redaction"): lambda w: Call({"case_id": w["case"]}, form={}),
 }
 # Routes that end the caller's own session run last.
 LAST = {("POST", "/staff/logout")}
@@ -159,7 +182,14 @@ async def _world(db: Database) -> dict[str, str]:
     from tests.helpers import open_survey
 
     survey = await open_survey(db)
-    return {"target_token": str(token_id), "survey": survey.slug}
+    from survey_service.db.models import FeedbackCase
+    from survey_service.domain.feedback import services as feedback
+
+    async with db.write() as session:
+        message = feedback.check_submission(language="fi", topic="other", kind="other", text="Hei Matti, x")
+        receipt = await feedback.submit(session, message)
+        case_id = (await session.scalars(select(FeedbackCase.id))).one()
+    return {"target_token": str(token_id), "survey": survey.slug, "case": str(case_id), "receipt": receipt}
 
 
 async def test_every_route_answers_every_identity_as_its_declared_access_says(settings: Settings, db: Database) -> None:

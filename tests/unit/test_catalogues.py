@@ -23,6 +23,7 @@ def _extracted() -> set[str]:
     method_map = [
         ("survey_service/web/templates/staff/**.html", "ignore"),
         ("survey_service/domain/pages/**.py", "python"),
+        ("survey_service/domain/feedback/**.py", "python"),
         ("survey_service/web/templates/**.html", "jinja2"),
     ]
     options = {"survey_service/web/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True"}}

@@ -3,6 +3,10 @@
 from survey_service.db.base import Base
 from survey_service.db.models.api_token import ApiToken
 from survey_service.db.models.audit_event import AuditEvent
+from survey_service.db.models.feedback_case import FeedbackCase
+from survey_service.db.models.feedback_contact import FeedbackContact
+from survey_service.db.models.feedback_event import FeedbackEvent
+from survey_service.db.models.feedback_note import FeedbackNote
 from survey_service.db.models.idempotency_key import IdempotencyKey
 from survey_service.db.models.invitation import Invitation
 from survey_service.db.models.plan import Plan
@@ -19,6 +23,10 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "FeedbackCase",
+    "FeedbackContact",
+    "FeedbackEvent",
+    "FeedbackNote",
     "IdempotencyKey",
     "Invitation",
     "Plan",

@@ -13,11 +13,8 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
-from litestar.utils.scope.state import ScopeState
-from markupsafe import Markup
 
 from survey_service.db.base import utcnow
 from survey_service.db.engine import Database
@@ -34,7 +31,6 @@ from survey_service.domain.pages.deps import (
 )
 from survey_service.domain.pages.schemas import (
     FieldError,
-    LanguageLink,
     QuestionView,
     ReviewItem,
     ReviewSection,
@@ -43,18 +39,19 @@ from survey_service.domain.responses import services as responses
 from survey_service.domain.responses.deps import RateLimits
 from survey_service.domain.surveys.services import open_surveys
 from survey_service.errors import Conflict, NotFound, TooManyRequests
-from survey_service.languages import SUPPORTED, endonym
+from survey_service.languages import SUPPORTED
 from survey_service.questionnaire.answers import CompiledQuestionnaire
-from survey_service.questionnaire.localize import LocalQuestion, localize, pick, text_direction
+from survey_service.questionnaire.localize import LocalQuestion, localize, pick
 from survey_service.questionnaire.schema import variable_codes
 from survey_service.settings import Settings
 from survey_service.web.i18n import gettext as _
 from survey_service.web.i18n import use_language
-from survey_service.web.templating import render
+from survey_service.web.resident import HEADERS
+from survey_service.web.resident import accept_language as _accept_language
+from survey_service.web.resident import language_links as _links
+from survey_service.web.resident import page as _page
 
 DEFAULT_LANGUAGE = "fi"
-# Pages show answers: never cached (security headers for every response come from survey_service.security).
-HEADERS = {"Cache-Control": "no-store"}
 Req = Request[Any, Any, Any]
 
 
@@ -63,40 +60,6 @@ def _local(cq: CompiledQuestionnaire, language: str) -> dict[str, LocalQuestion]
     """The questionnaire's questions in one language, by code (cached per version and language)."""
     lq = localize(cq.definition, language)
     return {q.code: q for s in lq.sections for q in s.questions}
-
-
-def _page(
-    request: Req, template: str, language: str, *, status: int = 200, cookies: list[Cookie] | None = None, **ctx: Any
-) -> Response[str]:
-    token = ScopeState.from_scope(request.scope).csrf_token
-    csrf = Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token if isinstance(token, str) else "")
-    with use_language(language):
-        html = render(template, language, lang=language, dir=text_direction(language), csrf_input=csrf, **ctx)
-    return Response(html, status_code=status, media_type=MediaType.HTML, headers=HEADERS, cookies=cookies or [])
-
-
-def _links(path: str, languages: list[str], current: str, **params: str) -> list[LanguageLink]:
-    return [
-        LanguageLink(
-            code=code,
-            name=endonym(code),
-            href=f"{path}?{urlencode({**params, 'lang': code})}",
-            dir=text_direction(code),
-            current=code == current,
-        )
-        for code in languages
-    ]
-
-
-def _accept_language(request: Req, offered: list[str]) -> str | None:
-    header = request.headers.get("accept-language", "")
-    for part in header.split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag in offered:
-            return tag
-        if tag.split("-")[0] in offered:
-            return tag.split("-")[0]
-    return None
 
 
 def _language(request: Req, survey: responses.SurveyContext, requested: str | None) -> str | None:

@@ -1,0 +1,1 @@
+"""Resident feedback: a standing channel for experiences, suggestions and praise, with staff triage."""
