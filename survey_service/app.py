@@ -31,6 +31,7 @@ from survey_service.domain.questionnaires.controllers import QuestionnaireContro
 from survey_service.domain.questionnaires.pages import QuestionnairePages
 from survey_service.domain.responses.controllers import ResponseController
 from survey_service.domain.responses.deps import RateLimits, provide_rate_limits
+from survey_service.domain.results_routes import RESULTS_ROUTES
 from survey_service.domain.surveys.controllers import SurveyController, WaveController
 from survey_service.domain.surveys.deps import provide_database, provide_read_session
 from survey_service.domain.surveys.pages import WavePages
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                     FeedbackCaseController,
                     FeedbackInboxPages,
                     feedback_counts,
+                    *RESULTS_ROUTES,
                 ],
             ),
         ],

@@ -740,5 +740,14 @@ def token_list(username: str | None) -> None:
         click.echo(line)
 
 
+def _register_results_commands() -> None:
+    from survey_service.results.commands import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_results_commands()
+
 if __name__ == "__main__":
     main()

@@ -95,3 +95,23 @@ def set_cookie(client: httpx.AsyncClient, name: str, value: str, path: str = "/s
     client.cookies.delete(name)
     for domain in domains:
         client.cookies.set(name, value, domain=domain, path=path)
+
+
+ORACLE = ROOT / "tests" / "data" / "oracles" / "synthetic"
+
+
+def synthetic() -> Questionnaire:
+    """The questionnaire of the synthetic two-wave oracle survey."""
+    return load(ROOT / "tests" / "data" / "synthetic-questionnaire")
+
+
+async def synthetic_wave(
+    db: Database, slug: str, year: int, plan: object | None = None, q: Questionnaire | None = None
+) -> Survey:
+    """A wave of the synthetic questionnaire (``q``: the same, e.g. imported from XLSForm); no responses yet."""
+    version = await published(db, q or synthetic())
+    async with db.write() as session:
+        version = await session.merge(version)
+        if plan is not None:
+            plan = await session.merge(plan)
+        return await create_survey(session, slug=slug, version=version, year=year, plan=plan)  # type: ignore[arg-type]

@@ -99,6 +99,17 @@ RECIPES: dict[tuple[str, str], Callable[[dict[str, str]], Call]] = {
     ("POST", "/staff/surveys"): lambda w: Call(
         form={"slug": f"w-{uuid.uuid4().hex[:8]}", "questionnaire": "mini@1", "year": "2026"}
     ),
+    # annual results (world: "mini-2026", no responses yet)
+    ("POST", "/api/v1/plans"): lambda w: Call(
+        json={"slug": f"p-{uuid.uuid4().hex[:8]}", "name": "Plan", "start_year": 2025, "end_year": 2027}
+    ),
+    ("GET", "/api/v1/surveys/{slug:str}/margins"): lambda w: Call({"slug": w["survey"]}),
+    ("GET", "/api/v1/surveys/{slug:str}/export"): lambda w: Call({"slug": w["survey"]}),
+    ("GET", "/api/v1/surveys/{slug:str}/export/codebook.csv"): lambda w: Call({"slug": w["survey"]}),
+    ("POST", "/staff/results/plans"): lambda w: Call(
+        form={"slug": f"p-{uuid.uuid4().hex[:8]}", "name": "Plan", "start_year": "2025", "end_year": "2027"}
+    ),
+    ("GET", "/staff/results/{slug:str}/export"): lambda w: Call({"slug": w["survey"]}, query={"format": "ddi"}),
     # feedback (world: one case and its receipt code)
     ("POST", "/api/v1/feedback"): lambda w: Call(
         json={"language": "fi", "topic": "other", "kind": "other", "text": "x"}

@@ -10,6 +10,8 @@ from survey_service.db.models.feedback_note import FeedbackNote
 from survey_service.db.models.idempotency_key import IdempotencyKey
 from survey_service.db.models.invitation import Invitation
 from survey_service.db.models.plan import Plan
+from survey_service.db.models.plan_target import PlanTarget
+from survey_service.db.models.population_margin import PopulationMargin
 from survey_service.db.models.questionnaire import Questionnaire, QuestionnaireVersion
 from survey_service.db.models.response import Response
 from survey_service.db.models.staff_session import StaffSession
@@ -28,6 +30,8 @@ __all__ = [
     "IdempotencyKey",
     "Invitation",
     "Plan",
+    "PlanTarget",
+    "PopulationMargin",
     "Questionnaire",
     "QuestionnaireVersion",
     "Response",

@@ -1,0 +1,98 @@
+"""Staff API of exports: one row per response (CSV streams; other formats are written to a temporary
+file and sent), the codebook, and the DDI-Codebook metadata."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
+from litestar.response import File, Response, Stream
+
+from survey_service.db.engine import Database
+from survey_service.domain.auth.schemas import Staff
+from survey_service.domain.auth.services import actor_of
+from survey_service.domain.exports import jobs, services
+from survey_service.domain.exports.schemas import ExportJob, ExportJobCreate
+from survey_service.domain.questionnaires.services import definition_of
+from survey_service.domain.surveys.services import get_survey
+from survey_service.errors import BadRequest
+from survey_service.results.exports import EXTENSIONS, FORMATS, MEDIA_TYPES, codebook_csv
+
+ACCESS = {"access": "exports:create"}
+
+
+class ExportController(Controller):
+    path = "/api/v1/surveys/{slug:str}/export"
+    tags = ("exports",)
+
+    @get("/", summary="Export responses: csv, xlsx, sav, dta, parquet or ddi", opt=ACCESS)
+    async def export(
+        self,
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        slug: FromPath[str],
+        format: Annotated[str, Parameter(description="csv | xlsx | sav | dta | parquet | ddi")] = "csv",
+        labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
+    ) -> Stream | File:
+        if format not in FORMATS:
+            raise BadRequest(f"format must be one of {', '.join(FORMATS)}")
+        filename = f"{slug}.{EXTENSIONS[format]}" if format != "ddi" else f"{slug}-ddi.xml"
+        disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if format == "csv":
+            chunks = await services.csv_stream(db, slug, labels, actor_of(staff))
+            return Stream(chunks, media_type=MEDIA_TYPES["csv"], headers=disposition)
+        path = await services.export_file(db, slug, format, labels, actor_of(staff))
+        return File(
+            path=path,
+            filename=filename,
+            media_type=MEDIA_TYPES[format],
+            background=BackgroundTask(os.unlink, path),
+        )
+
+    @get("/codebook.csv", summary="The codebook of the export: variables, values and labels", opt=ACCESS)
+    async def codebook(self, db: NamedDependency[Database], slug: FromPath[str]) -> Response[bytes]:
+        async with db.read() as session:
+            survey = await get_survey(session, slug)
+            body = codebook_csv(definition_of(survey.version))
+        return Response(
+            body,
+            media_type=MEDIA_TYPES["csv"],
+            headers={"Content-Disposition": f'attachment; filename="{slug}-codebook.csv"'},
+        )
+
+
+def _jobs_root(state: State) -> Path:
+    return Path(state.settings.var_dir) / "exports"
+
+
+class ExportJobController(Controller):
+    """Exports in the background, with progress: for large waves in the formats that cannot stream."""
+
+    path = "/api/v1/export-jobs"
+    tags = ("exports",)
+
+    @post("/", summary="Start an export in the background", opt=ACCESS, status_code=202)
+    async def start(
+        self,
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        state: State,
+        data: JSONBody[ExportJobCreate],
+    ) -> ExportJob:
+        status = await jobs.start(db, _jobs_root(state), data.survey, data.format, data.labels, actor_of(staff))
+        return ExportJob(**status)
+
+    @get("/{job_id:str}", summary="Status and progress of a background export", opt=ACCESS)
+    async def status(self, state: State, job_id: FromPath[str]) -> ExportJob:
+        return ExportJob(**jobs.status_of(_jobs_root(state), job_id))
+
+    @get("/{job_id:str}/file", summary="The file of a finished background export", opt=ACCESS)
+    async def file(self, state: State, job_id: FromPath[str]) -> File:
+        path, status = jobs.file_of(_jobs_root(state), job_id)
+        return File(path=path, filename=status["file"], media_type=MEDIA_TYPES[status["format"]])

@@ -1,0 +1,1 @@
+"""Importing responses collected with other tools (CSV/XLSX)."""

@@ -1,0 +1,1 @@
+"""Plan periods, their waves, baseline and targets."""

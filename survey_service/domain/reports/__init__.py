@@ -1,0 +1,1 @@
+"""The annual report of a wave: JSON, HTML and PDF."""

@@ -1,0 +1,53 @@
+"""The report of a wave over the API: JSON (the stable result), HTML, PDF and the open-data result tables."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, Parameter
+from litestar.response import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_service.domain.reports import services
+from survey_service.errors import BadRequest
+from survey_service.results import exports
+from survey_service.results.render import render_html, render_pdf
+from survey_service.results.schema import Report
+
+READ = {"access": "results:read"}
+FORMATS = ("json", "html", "pdf", "csv")
+Lang = Annotated[str, Parameter(description="fi | sv | en")]
+
+
+async def _report(session: AsyncSession, slug: str, lang: str) -> Report:
+    inp = await services.report_input(session, slug, lang)
+    return services.make_report(inp)
+
+
+class ReportController(Controller):
+    path = "/api/v1/surveys/{slug:str}/report"
+    tags = ("reports",)
+
+    @get("/", summary="The annual report of a wave (json, html, pdf; csv = result tables)", opt=READ)
+    async def report(
+        self,
+        read_session: NamedDependency[AsyncSession],
+        slug: FromPath[str],
+        format: Annotated[str, Parameter(description="json | html | pdf | csv")] = "json",
+        lang: Lang = "fi",
+    ) -> Response[bytes]:
+        if format not in FORMATS:
+            raise BadRequest(f"format must be one of {', '.join(FORMATS)}")
+        report = await _report(read_session, slug, lang)
+        if format == "json":
+            import msgspec
+
+            return Response(msgspec.json.encode(report), media_type="application/json")
+        if format == "html":
+            return Response(render_html(report).encode(), media_type="text/html; charset=utf-8")
+        disposition = {"Content-Disposition": f'attachment; filename="{slug}-report-{lang}.{format}"'}
+        if format == "pdf":
+            return Response(render_pdf(report), media_type="application/pdf", headers=disposition)
+        return Response(exports.result_table_csv(report), media_type=exports.MEDIA_TYPES["csv"], headers=disposition)

@@ -1,0 +1,333 @@
+"""Staff pages of the annual results: plans and targets, margins, response imports, reports and exports.
+
+The same services as the API and the command line; staff pages sign in with the session cookie, so the
+downloads live under /staff/ too (the API takes bearer tokens only).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.params import FromPath, Parameter
+from litestar.response import File, Redirect, Response, Stream, Template
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_service.db.engine import Database
+from survey_service.db.models import PopulationMargin, Survey
+from survey_service.db.models import Response as ResponseRow
+from survey_service.domain.auth.pages import form_fields
+from survey_service.domain.auth.schemas import Staff
+from survey_service.domain.auth.services import actor_of
+from survey_service.domain.exports import services as export_services
+from survey_service.domain.imports.services import MODES, import_responses
+from survey_service.domain.plans import services as plans
+from survey_service.domain.reports import services
+from survey_service.domain.weighting.services import set_margins
+from survey_service.errors import BadRequest, DomainError
+from survey_service.results import exports
+from survey_service.results.render import render_html, render_pdf
+from survey_service.web.staff import page
+from survey_service.web.templating import STATIC_PATH
+
+READ = {"access": "results:read"}
+WRITE = {"access": "surveys:write"}
+EXPORT = {"access": "exports:create"}
+NOTICES = {
+    "plan": "The plan was saved.",
+    "target": "The target was saved.",
+    "margins": "The margins were checked and saved.",
+    "import": "The responses were checked and imported.",
+}
+Lang = Annotated[str, Parameter(description="fi | sv | en")]
+
+
+class Row(msgspec.Struct, frozen=True):
+    slug: str
+    year: int
+    plan: str | None
+    responses: int
+    weighting: list[str]
+
+
+async def _waves(session: AsyncSession) -> list[Row]:
+    counts = dict(
+        (
+            await session.execute(
+                select(ResponseRow.survey_id, func.count())
+                .where(ResponseRow.status == "complete")
+                .group_by(ResponseRow.survey_id)
+            )
+        ).all()
+    )
+    weighted: dict[Any, set[str]] = {}
+    for survey_id, variable in await session.execute(select(PopulationMargin.survey_id, PopulationMargin.variable)):
+        weighted.setdefault(survey_id, set()).add(variable)
+    plan_slugs = {p.id: p.slug for p in await plans.list_plans(session)}
+    rows = await session.scalars(select(Survey).order_by(Survey.year.desc(), Survey.slug))
+    return [
+        Row(
+            s.slug,
+            s.year,
+            plan_slugs.get(s.plan_id) if s.plan_id else None,
+            int(counts.get(s.id, 0)),
+            sorted(weighted.get(s.id, set())),
+        )
+        for s in rows
+    ]
+
+
+def _errors(exc: DomainError, field: str) -> list[tuple[str, str]]:
+    """Problems as error-summary lines; row/column/line locations go into the text (they are not fields)."""
+    if not exc.errors:
+        return [(field, exc.detail)]
+    return [(field, exc.detail)] + [("", f"{e.item}: {e.message}") for e in exc.errors]
+
+
+async def _upload(request: Request[Any, Any, Any]) -> tuple[dict[str, str], UploadFile | None]:
+    form = await request.form()
+    upload = form.get("file")
+    fields = {k: v for k, v in form.items() if isinstance(v, str) and k != "_csrf_token"}
+    return fields, upload if isinstance(upload, UploadFile) else None
+
+
+class ResultsPages(Controller):
+    path = "/staff/results"
+    include_in_schema = False
+
+    @get("/", opt=READ)
+    async def index(
+        self,
+        request: Request[Any, Any, Any],
+        read_session: NamedDependency[AsyncSession],
+        done: Annotated[str | None, Parameter(description="what was just saved")] = None,
+    ) -> Template:
+        return await self._index(request, read_session, [], {}, notice=NOTICES.get(done or ""))
+
+    async def _index(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        errors: list[tuple[str, str]],
+        values: dict[str, str],
+        status_code: int = 200,
+        notice: str | None = None,
+    ) -> Template:
+        plan_rows = []
+        for p in await plans.list_plans(session):
+            base = await plans.baseline_of(session, p)
+            plan_rows.append(
+                {
+                    "slug": p.slug,
+                    "name": p.name,
+                    "years": f"{p.start_year}–{p.end_year}",
+                    "waves": [w.slug for w in await plans.plan_waves(session, p)],
+                    "baseline": base.slug if base else None,
+                    "targets": await plans.targets_of(session, p),
+                }
+            )
+        return page(
+            request,
+            "staff/results.html",
+            title="Results",
+            plans=plan_rows,
+            waves=await _waves(session),
+            modes=MODES,
+            formats=exports.FORMATS,
+            errors=errors,
+            values=values,
+            notice=notice,
+            status_code=status_code,
+        )
+
+    async def _refused(
+        self, request: Request[Any, Any, Any], db: Database, exc: DomainError, field: str, values: dict[str, str]
+    ) -> Template:
+        async with db.read() as session:
+            return await self._index(request, session, _errors(exc, field), values, int(exc.status))
+
+    @post("/plans", opt=WRITE)
+    async def create_plan(
+        self, request: Request[Any, Any, Any], db: NamedDependency[Database], staff: NamedDependency[Staff]
+    ) -> Response[Any]:
+        fields = await form_fields(request)
+        try:
+            start, end = _year(fields, "start_year"), _year(fields, "end_year")
+            async with db.write() as session:
+                await plans.create_plan(
+                    session,
+                    slug=fields.get("slug", "").strip(),
+                    name=fields.get("name", ""),
+                    start_year=start,
+                    end_year=end,
+                    actor=actor_of(staff),
+                )
+        except DomainError as exc:
+            return await self._refused(request, db, exc, "plan-slug", fields)
+        return Redirect("/staff/results/?done=plan", status_code=303)
+
+    @post("/plans/{plan:str}/waves", opt=WRITE)
+    async def add_wave(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        plan: FromPath[str],
+    ) -> Response[Any]:
+        fields = await form_fields(request)
+        try:
+            async with db.write() as session:
+                survey = fields.get("survey", "")
+                await plans.add_wave(session, plan, survey, actor_of(staff))
+                if fields.get("baseline") == "yes":
+                    await plans.set_baseline(session, plan, survey, actor_of(staff))
+        except DomainError as exc:
+            return await self._refused(request, db, exc, f"wave-{plan}", fields)
+        return Redirect("/staff/results/?done=plan", status_code=303)
+
+    @post("/plans/{plan:str}/targets", opt=WRITE)
+    async def set_target(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        plan: FromPath[str],
+    ) -> Response[Any]:
+        fields = await form_fields(request)
+        try:
+            value = _share(fields.get("value", ""))
+            year = _year(fields, "year") if fields.get("year", "").strip() else None
+            async with db.write() as session:
+                await plans.set_target(
+                    session,
+                    plan,
+                    fields.get("item", "").strip(),
+                    direction=fields.get("direction", ""),
+                    value=value,
+                    year=year,
+                    actor=actor_of(staff),
+                )
+        except DomainError as exc:
+            return await self._refused(request, db, exc, f"item-{plan}", fields)
+        return Redirect("/staff/results/?done=target", status_code=303)
+
+    @post("/{slug:str}/margins", opt=WRITE)
+    async def margins(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        slug: FromPath[str],
+    ) -> Response[Any]:
+        fields, upload = await _upload(request)
+        try:
+            if upload is None:
+                raise BadRequest("choose a margins file (variable,category,population)")
+            data = await upload.read()
+            async with db.write() as session:
+                await set_margins(session, slug, data, actor_of(staff))
+        except DomainError as exc:
+            return await self._refused(request, db, exc, f"margins-{slug}", fields)
+        return Redirect("/staff/results/?done=margins", status_code=303)
+
+    @post("/{slug:str}/imports", opt=WRITE)
+    async def imports(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        slug: FromPath[str],
+    ) -> Response[Any]:
+        fields, upload = await _upload(request)
+        name = ""
+        try:
+            if upload is None:
+                raise BadRequest("choose a CSV or XLSX file of responses")
+            suffix = Path(upload.filename or "").suffix.lower()
+            if suffix not in (".csv", ".xlsx", ".txt"):
+                raise BadRequest("the file must be .csv or .xlsx")
+            fd, name = tempfile.mkstemp(suffix=suffix)
+            with os.fdopen(fd, "wb") as f:
+                f.write(await upload.read())
+            async with db.write() as session:
+                await import_responses(
+                    session, slug, Path(name), mode=fields.get("mode") or "import", actor=actor_of(staff)
+                )
+        except DomainError as exc:
+            return await self._refused(request, db, exc, f"import-{slug}", fields)
+        finally:
+            if name:
+                os.unlink(name)
+        return Redirect("/staff/results/?done=import", status_code=303)
+
+    @get("/{slug:str}/report", opt=READ)
+    async def report(
+        self,
+        read_session: NamedDependency[AsyncSession],
+        slug: FromPath[str],
+        format: Annotated[str, Parameter(description="html | pdf | json | csv")] = "html",
+        lang: Lang = "fi",
+    ) -> Response[Any]:
+        if format not in ("html", "pdf", "json", "csv"):
+            raise BadRequest("format must be html, pdf, json or csv")
+        report = services.make_report(await services.report_input(read_session, slug, lang))
+        if format == "html":
+            css = f"{STATIC_PATH}/css/report.css"
+            return Response(render_html(report, inline_css=False, css_url=css), media_type="text/html; charset=utf-8")
+        headers = {"Content-Disposition": f'attachment; filename="{slug}-report-{lang}.{format}"'}
+        if format == "pdf":
+            return Response(render_pdf(report), media_type="application/pdf", headers=headers)
+        if format == "json":
+            return Response(msgspec.json.encode(report), media_type="application/json", headers=headers)
+        return Response(exports.result_table_csv(report), media_type=exports.MEDIA_TYPES["csv"], headers=headers)
+
+    @get("/{slug:str}/export", opt=EXPORT)
+    async def export(
+        self,
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        slug: FromPath[str],
+        format: Annotated[str, Parameter(description="csv | xlsx | sav | dta | parquet | ddi")] = "csv",
+        labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
+    ) -> Stream | File:
+        if format not in exports.FORMATS:
+            raise BadRequest(f"format must be one of {', '.join(exports.FORMATS)}")
+        filename = f"{slug}.{exports.EXTENSIONS[format]}" if format != "ddi" else f"{slug}-ddi.xml"
+        if format == "csv":
+            chunks = await export_services.csv_stream(db, slug, labels or None, actor_of(staff))
+            headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+            return Stream(chunks, media_type=exports.MEDIA_TYPES["csv"], headers=headers)
+        path = await export_services.export_file(db, slug, format, labels or None, actor_of(staff))
+        return File(
+            path=path,
+            filename=filename,
+            media_type=exports.MEDIA_TYPES[format],
+            background=BackgroundTask(os.unlink, path),
+        )
+
+
+def _year(fields: dict[str, str], name: str) -> int:
+    text = fields.get(name, "").strip()
+    if not text.isdigit() or not 1900 <= int(text) <= 2200:
+        raise BadRequest(f"{name.replace('_', ' ')}: enter a year such as 2025")
+    return int(text)
+
+
+def _share(text: str) -> float | None:
+    """A target share typed as 0.7, 70 or 70 % (None when empty)."""
+    text = text.strip().replace("%", "").replace(",", ".").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadRequest("target value: enter a share such as 70 % or 0.7") from None
+    return value / 100 if value > 1 else value

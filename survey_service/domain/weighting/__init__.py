@@ -1,0 +1,1 @@
+"""Population margins of survey waves (the weighting targets)."""

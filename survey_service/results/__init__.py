@@ -1,0 +1,1 @@
+"""Annual results: stored responses as columns, weighting margins, the report, exports and imports."""
