@@ -280,6 +280,42 @@ def ensure_demo() -> None:
 
 
 @main.group()
+def retention() -> None:
+    """Deleting data past its retention period."""
+
+
+@retention.command("apply")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+def retention_apply(dry_run: bool) -> None:
+    """Delete complete responses, abandoned partial responses, idempotency keys and closed feedback texts
+    past their retention periods (SURVEY_RESPONSE_RETENTION_MONTHS, SURVEY_PARTIAL_RETENTION_DAYS,
+    SURVEY_FEEDBACK_RETENTION_MONTHS). Safe to run from cron."""
+    from survey_service.domain.retention.services import apply
+
+    settings = get_settings()
+
+    async def work(db: Database) -> list[str]:
+        async with db.write() as session:
+            r = await apply(
+                session,
+                response_months=settings.response_retention_months,
+                partial_days=settings.partial_retention_days,
+                feedback_months=settings.feedback_retention_months,
+                dry_run=dry_run,
+            )
+        verb = "would delete" if dry_run else "deleted"
+        return [
+            f"{verb} {r.responses} complete response(s) submitted on or before {r.responses_cutoff.isoformat()}",
+            f"{verb} {r.partials} partial response(s) started on or before {r.partials_cutoff.isoformat()}",
+            f"{verb} {r.idempotency_keys} idempotency key(s)",
+            f"{'would purge' if dry_run else 'purged'} the text of {r.feedback_cases} closed feedback case(s)",
+        ]
+
+    for line in run_with_db(work):
+        click.echo(line)
+
+
+@main.group()
 def feedback() -> None:
     """Resident feedback: retention and counts."""
 

@@ -1,0 +1,1 @@
+"""Retention: deleting what has been kept long enough."""
