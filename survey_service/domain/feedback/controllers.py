@@ -96,7 +96,7 @@ class FeedbackCaseController(Controller):
         language: FromQuery[str | None] = None,
         assignee: Annotated[str | None, Parameter(description="Username of the staff member")] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Annotated[int, Parameter(ge=0, le=1_000_000_000)] = 0,
     ) -> list[FeedbackCaseSummary]:
         return await services.list_cases(
             read_session,
@@ -179,7 +179,7 @@ class FeedbackCaseController(Controller):
 )
 async def feedback_counts(
     read_session: NamedDependency[AsyncSession],
-    year: FromQuery[int],
+    year: Annotated[int, Parameter(ge=1900, le=9999, description="Calendar year the feedback was received in")],
     period: Annotated[Literal["year", "quarter"], Parameter(description="One table per year or per quarter")] = "year",
 ) -> FeedbackCounts:
     """Counts for the annual results: no count under 5 (10 for discrimination), never any text."""

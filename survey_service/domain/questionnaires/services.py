@@ -23,6 +23,10 @@ from survey_service.questionnaire.validate import validate
 from survey_service.questionnaire.xlsform import from_xlsform
 
 
+# Version numbers are stored as 32-bit integers; larger ones (from a URL, say) cannot exist.
+MAX_VERSION_NUMBER = 2**31 - 1
+
+
 def content_hash(q: Questionnaire) -> str:
     """SHA-256 of the canonical JSON: equal definitions have equal hashes."""
     return hashlib.sha256(canonical_json(q)).hexdigest()
@@ -52,6 +56,8 @@ async def latest_version(session: AsyncSession, slug: str) -> QuestionnaireVersi
 
 async def get_version(session: AsyncSession, slug: str, number: int | None = None) -> QuestionnaireVersion:
     """A version by number, or the latest published one; ``NotFound`` names what is missing."""
+    if number is not None and not 1 <= number <= MAX_VERSION_NUMBER:
+        raise NotFound(f"questionnaire {slug!r} has no version {number}")
     stmt = select(QuestionnaireVersion).join(QuestionnaireRow).where(QuestionnaireRow.slug == slug)
     if number is None:
         stmt = stmt.where(QuestionnaireVersion.status == "published").order_by(QuestionnaireVersion.number.desc())
