@@ -20,7 +20,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
-    """Run ``work`` with a database of the configured URL, disposing of it afterwards."""
+    """Run ``work`` with a database of the configured URL, disposing of it afterwards.
+
+    A ``DomainError`` (a refused request: unknown survey, invalid input…) ends the command with its message
+    and its located errors on stderr and exit status 1.
+    """
+    from survey_service.errors import DomainError
 
     async def main() -> T:
         db = Database(get_settings().database_url)
@@ -29,7 +34,12 @@ def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
         finally:
             await db.dispose()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        for item in exc.errors[:20]:
+            click.echo(f"{item.item}: {item.message}", err=True)
+        _fail(exc)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -179,7 +189,6 @@ def import_definition(path: Path, publish: bool) -> None:
     """
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.questionnaires.services import store
-    from survey_service.errors import DomainError
     from survey_service.questionnaire.loader import DefinitionError, load
     from survey_service.questionnaire.xlsform import from_xlsform
 
@@ -202,12 +211,7 @@ def import_definition(path: Path, publish: bool) -> None:
             return f"{q.slug}: identical to version {v.number} ({v.status}); nothing changed"
         return f"{q.slug}: version {v.number} {stored.outcome} ({v.status})"
 
-    try:
-        click.echo(run_with_db(work))
-    except DomainError as exc:
-        for item in exc.errors:
-            click.echo(f"{item.item}: {item.message}", err=True)
-        _fail(exc)
+    click.echo(run_with_db(work))
 
 
 @questionnaire.command("export")
@@ -216,7 +220,7 @@ def import_definition(path: Path, publish: bool) -> None:
 def export_definition(ref: str, output: Path) -> None:
     """Export a version (default: the latest, draft or published) as an XLSForm workbook."""
     from survey_service.domain.questionnaires.services import definition_of, get_version, latest_version
-    from survey_service.errors import DomainError, NotFound
+    from survey_service.errors import NotFound
     from survey_service.questionnaire.xlsform import to_xlsform
 
     slug, number = _version_ref(ref)
@@ -228,10 +232,7 @@ def export_definition(ref: str, output: Path) -> None:
                 raise NotFound(f"no questionnaire {slug!r}")
             return to_xlsform(definition_of(v), str(v.number)), v.number
 
-    try:
-        data, n = run_with_db(work)
-    except DomainError as exc:
-        _fail(exc)
+    data, n = run_with_db(work)
     output.write_bytes(data)
     click.echo(f"{slug}@{n} written to {output}")
 
@@ -242,7 +243,6 @@ def publish_version(ref: str) -> None:
     """Publish a draft version; from then on it can never change."""
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.questionnaires.services import publish
-    from survey_service.errors import DomainError
 
     slug, number = _version_ref(ref)
     if number is None:
@@ -253,12 +253,7 @@ def publish_version(ref: str) -> None:
             v = await publish(session, slug, number, COMMAND_LINE)
             return f"{slug}: version {v.number} published"
 
-    try:
-        click.echo(run_with_db(work))
-    except DomainError as exc:
-        for item in exc.errors[:20]:
-            click.echo(f"{item.item}: {item.message}", err=True)
-        _fail(exc)
+    click.echo(run_with_db(work))
 
 
 @main.group()
@@ -478,7 +473,6 @@ def survey_create(
     """Create a survey wave of a published questionnaire version (its version never changes)."""
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.surveys.services import create_wave, local_day
-    from survey_service.errors import DomainError
 
     qslug, number = _version_ref(questionnaire_ref)
     title: dict[str, str] = {}
@@ -506,10 +500,7 @@ def survey_create(
             opening = f"opens {local_day(s.opens_at)}" if s.opens_at else "open now"
             return f"survey {s.slug}: created ({qslug}@{s.version.number}, {s.access}, {opening})"
 
-    try:
-        click.echo(run_with_db(work))
-    except DomainError as exc:
-        _fail(exc)
+    click.echo(run_with_db(work))
 
 
 @survey.command("close")
@@ -518,17 +509,13 @@ def survey_close(slug: str) -> None:
     """Close a wave: it stops accepting answers."""
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.surveys.services import close_survey
-    from survey_service.errors import DomainError
 
     async def work(db: Database) -> str:
         async with db.write() as session:
             await close_survey(session, COMMAND_LINE, slug)
             return f"survey {slug}: closed"
 
-    try:
-        click.echo(run_with_db(work))
-    except DomainError as exc:
-        _fail(exc)
+    click.echo(run_with_db(work))
 
 
 @survey.command("reopen")
@@ -538,17 +525,13 @@ def survey_reopen(slug: str, closes: datetime | None) -> None:
     """Reopen a closed wave (a wave past its last day needs a new one)."""
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.surveys.services import reopen_survey
-    from survey_service.errors import DomainError
 
     async def work(db: Database) -> str:
         async with db.write() as session:
             await reopen_survey(session, COMMAND_LINE, slug, closes.date() if closes else None)
             return f"survey {slug}: open"
 
-    try:
-        click.echo(run_with_db(work))
-    except DomainError as exc:
-        _fail(exc)
+    click.echo(run_with_db(work))
 
 
 @survey.command("list")
@@ -603,7 +586,6 @@ def user_create(username: str, role: str, password_stdin: bool) -> None:
     """Create a staff account (the password is asked for, or read from standard input)."""
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.auth.services import create_user
-    from survey_service.errors import DomainError
 
     password = _read_password(password_stdin)
 
@@ -612,10 +594,7 @@ def user_create(username: str, role: str, password_stdin: bool) -> None:
             u = await create_user(session, COMMAND_LINE, username, role, password)
             return f"created {u.username} ({u.role})"
 
-    try:
-        click.echo(run_with_db(work))
-    except DomainError as exc:
-        _fail(exc)
+    click.echo(run_with_db(work))
 
 
 @user.command("set-role")
@@ -625,17 +604,13 @@ def user_set_role(username: str, role: str) -> None:
     """Change an account's role; its sessions end."""
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.auth.services import set_role
-    from survey_service.errors import DomainError
 
     async def work(db: Database) -> str:
         async with db.write() as session:
             u = await set_role(session, COMMAND_LINE, username, role)
             return f"{u.username} is now {u.role}"
 
-    try:
-        click.echo(run_with_db(work))
-    except DomainError as exc:
-        _fail(exc)
+    click.echo(run_with_db(work))
 
 
 @user.command("deactivate")
@@ -655,17 +630,13 @@ def user_activate(username: str) -> None:
 def _set_active(username: str, active: bool) -> None:
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.auth.services import set_active
-    from survey_service.errors import DomainError
 
     async def work(db: Database) -> str:
         async with db.write() as session:
             u = await set_active(session, COMMAND_LINE, username, active)
             return f"{u.username} {'activated' if u.active else 'deactivated'}"
 
-    try:
-        click.echo(run_with_db(work))
-    except DomainError as exc:
-        _fail(exc)
+    click.echo(run_with_db(work))
 
 
 @user.command("set-password")
@@ -675,7 +646,6 @@ def user_set_password(username: str, password_stdin: bool) -> None:
     """Set an account's password; its sessions end."""
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.auth.services import get_user, set_password
-    from survey_service.errors import DomainError
 
     password = _read_password(password_stdin)
 
@@ -685,10 +655,7 @@ def user_set_password(username: str, password_stdin: bool) -> None:
             await set_password(session, COMMAND_LINE, u, password)
             return f"password of {u.username} set"
 
-    try:
-        click.echo(run_with_db(work))
-    except DomainError as exc:
-        _fail(exc)
+    click.echo(run_with_db(work))
 
 
 @user.command("list")
@@ -718,17 +685,13 @@ def token_create(username: str, name: str) -> None:
     """Create an API token for USERNAME and print it (only this once; it is stored hashed)."""
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.auth.services import create_token
-    from survey_service.errors import DomainError
 
     async def work(db: Database) -> tuple[str, str]:
         async with db.write() as session:
             row, secret = await create_token(session, COMMAND_LINE, username, name)
             return str(row.id), secret
 
-    try:
-        token_id, secret = run_with_db(work)
-    except DomainError as exc:
-        _fail(exc)
+    token_id, secret = run_with_db(work)
     click.echo(f"token id {token_id} (for revoking); the token, shown only now:", err=True)
     click.echo(secret)
 
@@ -741,7 +704,6 @@ def token_revoke(token_id: str) -> None:
 
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.auth.services import revoke_token
-    from survey_service.errors import DomainError
 
     try:
         parsed = uuid.UUID(token_id)
@@ -753,10 +715,7 @@ def token_revoke(token_id: str) -> None:
             await revoke_token(session, COMMAND_LINE, parsed)
             return f"token {parsed} revoked"
 
-    try:
-        click.echo(run_with_db(work))
-    except DomainError as exc:
-        _fail(exc)
+    click.echo(run_with_db(work))
 
 
 @token.command("list")

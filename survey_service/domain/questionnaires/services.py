@@ -22,7 +22,6 @@ from survey_service.questionnaire.schema import Questionnaire, canonical_json
 from survey_service.questionnaire.validate import validate
 from survey_service.questionnaire.xlsform import from_xlsform
 
-
 # Version numbers are stored as 32-bit integers; larger ones (from a URL, say) cannot exist.
 MAX_VERSION_NUMBER = 2**31 - 1
 
