@@ -21,6 +21,8 @@ from survey_service.domain.auth.controllers import UserController, me, revoke_to
 from survey_service.domain.auth.deps import LoginThrottle, provide_login_throttle
 from survey_service.domain.auth.guards import authorize, not_authorized_handler, provide_staff, undeclared_routes
 from survey_service.domain.auth.pages import AuthPages, UserPages
+from survey_service.domain.entries.controllers import enter_response
+from survey_service.domain.entries.pages import EntryPages
 from survey_service.domain.feedback.controllers import FeedbackCaseController, FeedbackController, feedback_counts
 from survey_service.domain.feedback.deps import FeedbackLimits
 from survey_service.domain.feedback.inbox import FeedbackInboxPages
@@ -92,6 +94,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                     QuestionnairePages,
                     WaveController,
                     WavePages,
+                    enter_response,
+                    EntryPages,
                     FeedbackCaseController,
                     FeedbackInboxPages,
                     feedback_counts,

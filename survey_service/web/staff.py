@@ -24,6 +24,7 @@ SITE_NAME = "Survey service · staff"
 NAVIGATION = (
     ("questionnaires:read", "/staff/questionnaires", "Questionnaires"),
     ("surveys:read", "/staff/surveys", "Survey waves"),
+    ("responses:enter", "/staff/entry", "Paper entry"),
     ("feedback:handle", "/staff/feedback", "Feedback"),
     ("users:manage", "/staff/users", "Staff accounts"),
     ("audit:read", "/staff/audit", "Audit log"),
