@@ -158,8 +158,14 @@ class EntryPages(Controller):
             )
             try:
                 await services.store_entry(
-                    db, survey, actor_of(staff), language=language, mode=mode, answers=result.answers,
-                    code=code, idempotency=claim,
+                    db,
+                    survey,
+                    actor_of(staff),
+                    language=language,
+                    mode=mode,
+                    answers=result.answers,
+                    code=code,
+                    idempotency=claim,
                 )
             except DomainError as exc:
                 errors = [_staff_error(e) for e in exc.errors] or [ItemError("", exc.detail)]
@@ -168,8 +174,16 @@ class EntryPages(Controller):
                 return Redirect(f"{BASE}/{slug}?{query}", status_code=303, headers=NO_STORE)
         typed = cq.parse_text(raw).answers
         return self._form(
-            request, survey, shown_language, mode, raw=raw, answers=typed, errors=errors, code=code or "",
-            entry_key=key, status_code=422 if errors else 200,
+            request,
+            survey,
+            shown_language,
+            mode,
+            raw=raw,
+            answers=typed,
+            errors=errors,
+            code=code or "",
+            entry_key=key,
+            status_code=422 if errors else 200,
         )
 
     def _form(
@@ -219,8 +233,12 @@ class EntryPages(Controller):
             "staff/entry.html",
             title=("Error: " if errors else "") + f"Enter a response – {survey.slug}",
             status_code=status_code,
-            wave={"slug": survey.slug, "title": pick(survey.title, language, src), "access": survey.access,
-                  "anonymous": survey.anonymous},
+            wave={
+                "slug": survey.slug,
+                "title": pick(survey.title, language, src),
+                "access": survey.access,
+                "anonymous": survey.anonymous,
+            },
             taking=services.accepts_entries(survey, utcnow()),
             language=language,
             text_dir=text_direction(language),

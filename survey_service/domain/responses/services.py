@@ -1,10 +1,10 @@
 """The write paths of responses: one short transaction each, Core statements only.
 
 ``submit`` is the one way a complete response is stored (JSON API, pages, and staff entering paper and
-interview answers): it claims the idempotency key, marks the invitation completed with a conditional UPDATE (so one token gives at most one
-response, on SQLite and PostgreSQL, however many requests race), removes the partial response it
-finishes, and inserts the response. In anonymous surveys nothing stored links the response to the
-invitation: the response gets a fresh id, no invitation id and dates only.
+interview answers): it claims the idempotency key, marks the invitation completed with a conditional
+UPDATE (so one token gives at most one response, on SQLite and PostgreSQL, however many requests race),
+removes the partial response it finishes, and inserts the response. In anonymous surveys nothing stored
+links the response to the invitation: the response gets a fresh id, no invitation id and dates only.
 """
 
 from __future__ import annotations
