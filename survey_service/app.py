@@ -28,6 +28,7 @@ from survey_service.domain.feedback.deps import FeedbackLimits
 from survey_service.domain.feedback.inbox import FeedbackInboxPages
 from survey_service.domain.feedback.outbox import make_outbox
 from survey_service.domain.feedback.pages import FeedbackPages
+from survey_service.domain.invitations.pages import InvitationPages
 from survey_service.domain.pages.controllers import ResidentPages
 from survey_service.domain.questionnaires.controllers import QuestionnaireController
 from survey_service.domain.questionnaires.pages import QuestionnairePages
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                     WavePages,
                     enter_response,
                     EntryPages,
+                    InvitationPages,
                     FeedbackCaseController,
                     FeedbackInboxPages,
                     feedback_counts,
