@@ -29,6 +29,8 @@ from survey_service.domain.feedback.inbox import FeedbackInboxPages
 from survey_service.domain.feedback.outbox import make_outbox
 from survey_service.domain.feedback.pages import FeedbackPages
 from survey_service.domain.invitations.pages import InvitationPages
+from survey_service.domain.monitoring.controllers import wave_monitoring
+from survey_service.domain.monitoring.pages import monitoring_page
 from survey_service.domain.pages.controllers import ResidentPages
 from survey_service.domain.questionnaires.controllers import QuestionnaireController
 from survey_service.domain.questionnaires.pages import QuestionnairePages
@@ -98,6 +100,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                     enter_response,
                     EntryPages,
                     InvitationPages,
+                    wave_monitoring,
+                    monitoring_page,
                     FeedbackCaseController,
                     FeedbackInboxPages,
                     feedback_counts,
