@@ -137,10 +137,10 @@ def _count_rows(groups: Sequence[dict[str, list[int]]]) -> tuple[CountRow, list[
 async def _invitations(session: AsyncSession, survey: Survey) -> InvitationMonitoring:
     """Sent and answered invitations in total and per value of each stratum (the preset language first)."""
     per: dict[str, Counter[tuple[str, bool]]] = defaultdict(Counter)
-    rows = await session.execute(
+    rows: Any = await session.execute(
         select(Invitation.language, Invitation.strata, Invitation.status).where(Invitation.survey_id == survey.id)
     )
-    for language, strata, status in rows.tuples():
+    for language, strata, status in rows:
         done = status == "completed"
         per["language"][(language or NONE, done)] += 1
         preset: dict[str, Any] = strata or {}
