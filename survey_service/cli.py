@@ -387,6 +387,7 @@ def create_invitations(slug: str, count: int | None, strata: Path | None, letter
     columns: list[str] = []
     # Opened before anything is issued: the letters can never be made again once the tokens are gone.
     letters_file = letters.open("w", encoding="utf-8") if letters is not None else None
+    document: str | None = None
     try:
         if strata is not None:
             columns, rows = read_strata(strata.read_text(encoding="utf-8-sig"))
@@ -403,7 +404,6 @@ def create_invitations(slug: str, count: int | None, strata: Path | None, letter
                 document = letters_document(survey, issued, public_url) if letters else None
             return invitations_csv(issued, columns, public_url, slug), document
 
-        document: str | None = None
         out, document = run_with_db(work)
     except DomainError as exc:
         click.echo(f"error: {exc.detail}", err=True)
@@ -415,6 +415,8 @@ def create_invitations(slug: str, count: int | None, strata: Path | None, letter
             if document is not None:
                 letters_file.write(document)
             letters_file.close()
+            if document is None and letters is not None:
+                letters.unlink()  # nothing was issued: no empty letters file left behind
     sys.stdout.write(out)
 
 

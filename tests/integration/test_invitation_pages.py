@@ -19,7 +19,7 @@ from sqlalchemy import select
 from survey_service.db.engine import Database
 from survey_service.db.models import AuditEvent, Invitation
 from survey_service.domain.invitations.letters import LETTER_TEXTS, qr_svg
-from survey_service.domain.invitations.services import code_hash, token_hash
+from survey_service.domain.invitations.services import code_hash, new_token, token_hash
 from tests.conftest import in_thread, migrate
 from tests.helpers import count_rows, ensure_csrf, login, open_survey, staff_user
 from tests.integration.test_cli import run
@@ -168,3 +168,13 @@ def test_the_command_line_writes_the_letters_with_the_printed_links(tmp_path: Pa
         assert str(qr_svg(row["link"], LETTER_TEXTS[row["language"]].qr_label)) in letter
     refused = run(["invitations", "create", SLUG, "--count", "1", "--strata", str(tmp_path / "nope.csv")], env)
     assert refused.returncode == 2
+    failed = tmp_path / "failed.html"
+    mismatch = run(
+        ["invitations", "create", SLUG, "--count", "5", "--strata", str(strata), "--letters", str(failed)], env
+    )
+    assert mismatch.returncode == 1 and not failed.exists()  # nothing issued, no empty letters file
+
+
+def test_tokens_never_start_with_a_minus_that_spreadsheets_read_as_a_formula() -> None:
+    # one in 64 random tokens would: among 3,000 several would appear
+    assert not any(new_token().startswith("-") for _ in range(3000))

@@ -85,7 +85,10 @@ def code_hash(code: str) -> str:
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
+    # Never starting with "-": spreadsheets (mail merge of the CSV) would read such a cell as a formula.
+    while (token := secrets.token_urlsafe(TOKEN_BYTES)).startswith("-"):
+        pass
+    return token
 
 
 def new_code() -> str:
