@@ -32,8 +32,8 @@ NOTE = (
     "other counts from a total, further counts are hidden where needed, in each table and in the totals it "
     "shares with the others. Response rates are shown only where both of their counts are. Comparing "
     "tables of different groupings, or one day's page with the next, is not protected against: keep these "
-    "pages among the staff. Days are UTC dates: complete responses by the day they were sent, partial ones "
-    "(saved, not sent) by the day they were started. Paper forms entered without their invitation code do "
+    "pages among the staff. Days are UTC dates: complete responses by the day they were sent or entered, partial "
+    "ones (saved, not sent) by the day they were started. Paper forms entered without their invitation code do "
     "not count as answered invitations."
 )
 
