@@ -401,7 +401,8 @@ def create_invitations(slug: str, count: int | None, strata: Path | None, letter
                 survey = await get_survey(session, slug)
                 issued = await issue(session, survey, n, rows)
                 await record(session, COMMAND_LINE, "invitations.create", slug, {"count": n, "letters": bool(letters)})
-                document = letters_document(survey, issued, public_url) if letters else None
+            # after the commit: making the QR codes does not hold the database's write lock
+            document = letters_document(survey, issued, public_url) if letters else None
             return invitations_csv(issued, columns, public_url, slug), document
 
         out, document = run_with_db(work)

@@ -7,6 +7,7 @@ plainly that neither the CSV nor the letters can be had again; the page is never
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 
@@ -124,10 +125,12 @@ class InvitationPages(Controller):
                 await record(
                     session, actor_of(staff), "invitations.create", slug, {"count": n, "letters": want_letters}
                 )
-                made = letters(survey, issued, settings.public_url) if want_letters else []
         except DomainError as exc:
             errors = [_located(e) for e in exc.errors] or [("", exc.detail)]
             return await self._form(request, db, slug, errors, values)
+        # QR codes take a few milliseconds each: made after the commit (not holding the write lock) and
+        # off the event loop.
+        made = await asyncio.to_thread(letters, survey, issued, settings.public_url) if want_letters else []
         csv_text = invitations_csv(issued, columns, settings.public_url, slug)
         data_url = "data:text/csv;charset=utf-8;base64," + base64.b64encode(("\ufeff" + csv_text).encode()).decode()
         template = page(
