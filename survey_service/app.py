@@ -21,11 +21,16 @@ from survey_service.domain.auth.controllers import UserController, me, revoke_to
 from survey_service.domain.auth.deps import LoginThrottle, provide_login_throttle
 from survey_service.domain.auth.guards import authorize, not_authorized_handler, provide_staff, undeclared_routes
 from survey_service.domain.auth.pages import AuthPages, UserPages
+from survey_service.domain.entries.controllers import enter_response
+from survey_service.domain.entries.pages import EntryPages
 from survey_service.domain.feedback.controllers import FeedbackCaseController, FeedbackController, feedback_counts
 from survey_service.domain.feedback.deps import FeedbackLimits
 from survey_service.domain.feedback.inbox import FeedbackInboxPages
 from survey_service.domain.feedback.outbox import make_outbox
 from survey_service.domain.feedback.pages import FeedbackPages
+from survey_service.domain.invitations.pages import InvitationPages
+from survey_service.domain.monitoring.controllers import wave_monitoring
+from survey_service.domain.monitoring.pages import monitoring_page
 from survey_service.domain.pages.controllers import ResidentPages
 from survey_service.domain.questionnaires.controllers import QuestionnaireController
 from survey_service.domain.questionnaires.pages import QuestionnairePages
@@ -93,6 +98,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                     QuestionnairePages,
                     WaveController,
                     WavePages,
+                    enter_response,
+                    EntryPages,
+                    InvitationPages,
+                    wave_monitoring,
+                    monitoring_page,
                     FeedbackCaseController,
                     FeedbackInboxPages,
                     feedback_counts,

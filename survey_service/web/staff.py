@@ -25,6 +25,7 @@ NAVIGATION = (
     ("questionnaires:read", "/staff/questionnaires", "Questionnaires"),
     ("surveys:read", "/staff/surveys", "Survey waves"),
     ("results:read", "/staff/results", "Results"),
+    ("responses:enter", "/staff/entry", "Paper entry"),
     ("feedback:handle", "/staff/feedback", "Feedback"),
     ("users:manage", "/staff/users", "Staff accounts"),
     ("audit:read", "/staff/audit", "Audit log"),

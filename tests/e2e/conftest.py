@@ -23,6 +23,9 @@ from typing import Any
 import pytest
 
 from survey_service.db.engine import Database
+from survey_service.domain.audit.services import COMMAND_LINE
+from survey_service.domain.auth.services import create_user
+from survey_service.domain.feedback import services as feedback
 from survey_service.domain.invitations.services import create_invitations
 from survey_service.domain.questionnaires.services import store
 from survey_service.domain.surveys.services import create_survey, ensure_demo
@@ -44,6 +47,8 @@ CHROMIUM_ARGS = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DEMO = "good-relations-demo"
 LETTERS = "good-relations-letters"
+STAFF_USER = "e2e-admin"
+STAFF_PASSWORD = "e2e staff password, long enough"
 
 
 def _require(path: Path, what: str) -> None:
@@ -84,6 +89,12 @@ async def _prepare(url: str) -> str:
             await ensure_demo(session)
             letters = await create_survey(session, slug=LETTERS, version=version, year=2026, access="invitation")
             [invitation] = await create_invitations(session, letters, 1)
+            # staff pages: an administrator (sees every page) and one feedback case for the inbox
+            await create_user(session, COMMAND_LINE, STAFF_USER, "admin", STAFF_PASSWORD)
+            message = feedback.check_submission(
+                language="fi", topic="library", kind="suggestion", text="Kirjastoon lisää selkokirjoja, kiitos."
+            )
+            await feedback.submit(session, message)
         return invitation.token
     finally:
         await db.dispose()

@@ -110,6 +110,21 @@ RECIPES: dict[tuple[str, str], Callable[[dict[str, str]], Call]] = {
         form={"slug": f"p-{uuid.uuid4().hex[:8]}", "name": "Plan", "start_year": "2025", "end_year": "2027"}
     ),
     ("GET", "/staff/results/{slug:str}/export"): lambda w: Call({"slug": w["survey"]}, query={"format": "ddi"}),
+    # paper entry, invitations, monitoring (world: the open wave, and "inv-2026" for invitations)
+    ("GET", "/staff/entry"): lambda w: Call(),
+    ("GET", "/staff/entry/{slug:str}"): lambda w: Call({"slug": w["survey"]}, query={"lang": "en"}),
+    ("POST", "/staff/entry/{slug:str}"): lambda w: Call(
+        {"slug": w["survey"]}, form={"mode": "paper", "language": "fi", "GETON": "1"}
+    ),
+    ("POST", "/api/v1/waves/{slug:str}/entries"): lambda w: Call(
+        {"slug": w["survey"]}, json={"mode": "interview", "language": "fi", "answers": {"GETON": 2}}
+    ),
+    ("GET", "/staff/surveys/{slug:str}/invitations"): lambda w: Call({"slug": w["invitation_survey"]}),
+    ("POST", "/staff/surveys/{slug:str}/invitations"): lambda w: Call(
+        {"slug": w["invitation_survey"]}, form={"count": "2", "letters": "yes"}
+    ),
+    ("GET", "/api/v1/waves/{slug:str}/monitoring"): lambda w: Call({"slug": w["invitation_survey"]}),
+    ("GET", "/staff/surveys/{slug:str}/monitoring"): lambda w: Call({"slug": w["survey"]}),
     # feedback (world: one case and its receipt code)
     ("POST", "/api/v1/feedback"): lambda w: Call(
         json={"language": "fi", "topic": "other", "kind": "other", "text": "x"}
@@ -182,6 +197,7 @@ async def _world(db: Database) -> dict[str, str]:
     from tests.helpers import open_survey
 
     survey = await open_survey(db)
+    invited = await open_survey(db, "inv-2026", access="invitation")
     from survey_service.db.models import FeedbackCase
     from survey_service.domain.feedback import services as feedback
 
@@ -189,7 +205,13 @@ async def _world(db: Database) -> dict[str, str]:
         message = feedback.check_submission(language="fi", topic="other", kind="other", text="Hei Matti, x")
         receipt = await feedback.submit(session, message)
         case_id = (await session.scalars(select(FeedbackCase.id))).one()
-    return {"target_token": str(token_id), "survey": survey.slug, "case": str(case_id), "receipt": receipt}
+    return {
+        "target_token": str(token_id),
+        "survey": survey.slug,
+        "invitation_survey": invited.slug,
+        "case": str(case_id),
+        "receipt": receipt,
+    }
 
 
 async def test_every_route_answers_every_identity_as_its_declared_access_says(settings: Settings, db: Database) -> None:

@@ -3,13 +3,16 @@ so an action and its audit event are stored together or not at all."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey_service.db.base import today
 from survey_service.db.models import AuditEvent
 
 
@@ -39,6 +42,49 @@ async def record(
             detail=detail or {},
         )
     )
+
+
+async def count_today(session: AsyncSession, actor: Actor, action: str, target: str, key: str) -> None:
+    """Add one to ``key`` of the actor's one ``action`` event of today on ``target`` (per channel), creating it.
+
+    For frequent actions whose times must not be kept (entering a respondent's answers: responses store
+    dates only): one event per actor, target and day, dated at the start of the day (UTC), holds the
+    counts. Call it inside the action's write transaction.
+    """
+    day_start = datetime.combine(today(), time(0), tzinfo=UTC)
+    if session.get_bind().dialect.name == "postgresql":
+        # Concurrent first counts of the day from several workers would each insert an event: serialise
+        # them on this (actor, action, target, day). SQLite has a single writer anyway.
+        name = f"{actor.id or actor.name}|{actor.channel}|{action}|{target}|{day_start.date()}".encode()
+        lock = int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
+    who = AuditEvent.actor_id == actor.id if actor.id is not None else AuditEvent.actor == actor.name
+    event = (
+        await session.scalars(
+            select(AuditEvent).where(
+                who,
+                AuditEvent.channel == actor.channel,
+                AuditEvent.action == action,
+                AuditEvent.target == target,
+                AuditEvent.occurred_at == day_start,
+            )
+        )
+    ).first()
+    if event is None:
+        session.add(
+            AuditEvent(
+                occurred_at=day_start,
+                actor_id=actor.id,
+                actor=actor.name,
+                channel=actor.channel,
+                action=action,
+                target=target[:200],
+                detail={key: 1},
+            )
+        )
+        await session.flush()
+    else:
+        event.detail = {**event.detail, key: int(event.detail.get(key, 0)) + 1}
 
 
 async def events(

@@ -1,10 +1,10 @@
 """The write paths of responses: one short transaction each, Core statements only.
 
-``submit`` is the one way a complete web response is stored (JSON API and pages alike): it claims the
-idempotency key, marks the invitation completed with a conditional UPDATE (so one token gives at most one
-response, on SQLite and PostgreSQL, however many requests race), removes the partial response it
-finishes, and inserts the response. In anonymous surveys nothing stored links the response to the
-invitation: the response gets a fresh id, no invitation id and dates only.
+``submit`` is the one way a complete response is stored (JSON API, pages, and staff entering paper and
+interview answers): it claims the idempotency key, marks the invitation completed with a conditional
+UPDATE (so one token gives at most one response, on SQLite and PostgreSQL, however many requests race),
+removes the partial response it finishes, and inserts the response. In anonymous surveys nothing stored
+links the response to the invitation: the response gets a fresh id, no invitation id and dates only.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_service.db.base import today
 from survey_service.db.engine import Database
 from survey_service.db.models import IdempotencyKey, Invitation, QuestionnaireVersion, Response, Survey
+from survey_service.domain.audit.services import Actor, count_today
 from survey_service.errors import BadRequest, Conflict, Forbidden, ItemError, NotFound, Unprocessable
 from survey_service.languages import ordered
 from survey_service.questionnaire.answers import CompiledQuestionnaire, compiled
@@ -180,10 +181,16 @@ async def submit(
     partial_id: uuid.UUID | None = None,
     started_on: date | None = None,
     mode: str = "web",
+    entered_by: Actor | None = None,
 ) -> Submitted:
-    """Store one complete response whose answers ``check(require=True)`` has accepted."""
+    """Store one complete response whose answers ``check(require=True)`` has accepted.
+
+    ``entered_by``: the staff member who typed in a paper or interview response; it is counted in their
+    daily ``responses.enter`` audit event (never the answers, never a time of day).
+    """
     response_id = uuid.uuid4()
-    if idempotency is None and token_hash is None and invitation_id is None and partial_id is None:
+    plain = idempotency is None and token_hash is None and invitation_id is None and partial_id is None
+    if plain and entered_by is None:
         # The common case (an open link, nothing to claim or finish): a plain row, inserted with the
         # other rows of its batch in one statement.
         day = today()
@@ -229,6 +236,8 @@ async def submit(
             )
             if removed.rowcount != 1:  # type: ignore[attr-defined]
                 raise AlreadySubmitted("these answers have already been submitted")
+        if entered_by is not None:
+            await count_today(session, entered_by, "responses.enter", survey.slug, mode)
         day = today()
         await session.execute(
             insert(Response).values(

@@ -1,0 +1,1 @@
+"""Paper and interview entry: staff type in one respondent's answers, checked like web answers."""

@@ -1,0 +1,1 @@
+"""Response monitoring during fieldwork: counts per day, language, mode and stratum, small counts withheld."""

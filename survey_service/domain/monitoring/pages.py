@@ -1,0 +1,33 @@
+"""Staff page of response monitoring: one wave's counts, with the note on what is withheld and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_service.domain.monitoring import services
+from survey_service.domain.monitoring.controllers import PERMISSION
+from survey_service.languages import endonym
+from survey_service.web.staff import page
+
+MODE_LABELS = {"web": "Web", "paper": "Paper form", "interview": "Interview", "import": "Import"}
+
+
+@get("/staff/surveys/{slug:str}/monitoring", opt={"access": PERMISSION}, include_in_schema=False)
+async def monitoring_page(
+    request: Request[Any, Any, Any], read_session: NamedDependency[AsyncSession], slug: FromPath[str]
+) -> Template:
+    report = await services.monitoring(read_session, slug)
+    return page(
+        request,
+        "staff/monitoring.html",
+        title=f"Response monitoring – {slug}",
+        report=report,
+        language_name=endonym,
+        mode_labels=MODE_LABELS,
+    )
