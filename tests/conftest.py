@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -88,9 +89,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test session (dropped at the end)."""
+@contextmanager
+def _new_postgres_database(*, migrated: bool) -> Iterator[str]:
+    """A PostgreSQL database of its own (dropped afterwards); fails when the server cannot be reached."""
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL not configured: set SURVEY_TEST_POSTGRES_URL (CI always does)")
     name = f"survey_test_{os.getpid()}_{secrets.token_hex(4)}"
@@ -107,9 +108,26 @@ def postgres_database() -> Iterator[str]:
     except (OSError, asyncpg.PostgresError) as exc:
         pytest.fail(f"SURVEY_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {exc}", pytrace=False)
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    migrate(url)
-    yield url
-    in_thread(asyncio.run, admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        if migrated:
+            migrate(url)
+        yield url
+    finally:
+        in_thread(asyncio.run, admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session (shared by the worker's tests)."""
+    with _new_postgres_database(migrated=True) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_postgres_database() -> Iterator[str]:
+    """A brand-new PostgreSQL database with nothing in it, not even the schema (for this test only)."""
+    with _new_postgres_database(migrated=False) as url:
+        yield url
 
 
 async def _truncate_postgres(url: str) -> None:

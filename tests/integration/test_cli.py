@@ -68,13 +68,13 @@ def test_upgrade_then_load_on_an_empty_database(tmp_path: Path, backend: str, re
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
     else:
-        url = request.getfixturevalue("postgres_database")
+        url = request.getfixturevalue("empty_postgres_database")
     env = {"SURVEY_DATABASE_URL": url, "SURVEY_QUESTIONNAIRES_DIR": str(TEST_QUESTIONNAIRES)}
     upgraded = run(["db", "upgrade"], env)
     assert upgraded.returncode == 0, upgraded.stderr
     first = run(["questionnaire", "load"], env)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() in {"mini: version 1 created", "mini: version 1 unchanged"}
+    assert first.stdout.strip() == "mini: version 1 created"
     again = run(["questionnaire", "load"], env)
     assert again.stdout.strip() == "mini: version 1 unchanged"
 

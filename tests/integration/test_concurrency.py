@@ -51,7 +51,7 @@ async def test_one_token_raced_across_two_worker_processes_gives_one_response(
     url = (
         f"sqlite+aiosqlite:///{tmp_path}/workers.db"  # type: ignore[operator]
         if backend == "sqlite"
-        else request.getfixturevalue("postgres_database")
+        else request.getfixturevalue("empty_postgres_database")
     )
     env = service_env(url)
     prepare(env)

@@ -64,7 +64,7 @@ async def test_acknowledged_responses_survive_a_kill(
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}"
     else:
-        url = request.getfixturevalue("postgres_database")
+        url = request.getfixturevalue("empty_postgres_database")
     env = service_env(url)
     prepare(env)
     db = Database(url)

@@ -19,7 +19,7 @@ def test_concurrent_respondents_are_each_stored_exactly_once(
 ) -> None:
     args = [sys.executable, "benchmarks/flow.py", "--respondents", "40", "--concurrency", "10"]
     if backend == "postgres":
-        args += ["--database-url", request.getfixturevalue("postgres_database")]
+        args += ["--database-url", request.getfixturevalue("empty_postgres_database")]
     else:
         args += ["--database-url", f"sqlite+aiosqlite:///{tmp_path / 'flow.db'}"]
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)

@@ -81,7 +81,7 @@ def _scan_database(url: str) -> list[str]:
             async with db.engine.connect() as conn:
                 meta = MetaData()
                 await conn.run_sync(meta.reflect)
-                for table in meta.sorted_tables:  # raw rows: every stored value as the database holds it
+                for table in meta.tables.values():  # raw rows: every stored value as the database holds it
                     for row in (await conn.exec_driver_sql(f'SELECT * FROM "{table.name}"')).all():
                         found.append((table.name, json.dumps([str(v) for v in row], ensure_ascii=False)))
         finally:
@@ -103,7 +103,7 @@ def test_no_address_or_user_agent_is_stored_or_logged(
     url = (
         f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"
         if backend == "sqlite"
-        else request.getfixturevalue("postgres_database")
+        else request.getfixturevalue("empty_postgres_database")
     )
     # Default log level, and the proxy trusted so that the server really sees the forwarded address.
     env = service_env(
