@@ -115,7 +115,8 @@ async def respondent(client: httpx.AsyncClient, rng: random.Random, result: Resu
 
 async def run(base_url: str, respondents: int, concurrency: int, seed: int = 1) -> tuple[Result, float]:
     result = Result()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # Drop idle connections before the server does (uvicorn: 5 s), or a reused one may already be closed.
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=4)
     transport = httpx.AsyncHTTPTransport(limits=limits)
     gate = asyncio.Semaphore(concurrency)
 

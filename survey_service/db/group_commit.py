@@ -1,12 +1,14 @@
 """Group commit: many concurrent writes, one transaction, one fsync, each answered after the commit.
 
 Two kinds of writes are queued. A *unit of work* (``run``) is an async function of a session with logic of
-its own (a conditional update, a check); it runs inside its own savepoint, so a unit that fails — a used
-invitation, an idempotency conflict — is rolled back alone. A *row* (``insert``) is a plain insert; the
-rows of a batch go to the database in one multi-row statement per table. One writer task takes
-everything queued, runs it, commits once, and only then resolves each caller with its result or its
-exception. Under load N commits (N fsyncs) become one; a lone request is not delayed, because the writer
-starts a batch as soon as anything is queued.
+its own (a conditional update, a check); a unit that fails — a used invitation, an idempotency conflict —
+is rolled back alone. A *row* (``insert``) is a plain insert; the rows of a batch go to the database in one
+multi-row statement per table. Writes rarely fail, so a batch first runs without savepoints (fewer round
+trips); only if something fails is it rolled back and replayed with a savepoint around every write.
+Units must therefore be safe to run twice in one batch (they are statements against the session only).
+One writer task takes everything queued, runs it, commits once, and only then resolves each caller with
+its result or its exception. Under load N commits (N fsyncs) become one; a lone request is not delayed,
+because the writer starts a batch as soon as anything is queued.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ class _Row:
 
 
 _Item = tuple[Work | _Row, "asyncio.Future[Any]"]
+_Outcome = tuple["asyncio.Future[Any]", Any, BaseException | None]
+
+
+class _Replay(Exception):
+    """A write of a batch run without savepoints failed: roll back and run the batch again, carefully."""
 
 
 class GroupCommitter:
@@ -74,25 +81,14 @@ class GroupCommitter:
             await self._commit(batch)
 
     async def _commit(self, batch: list[_Item]) -> None:
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        pending = [(item, future) for item, future in batch if not future.done()]  # gone callers: nothing stored
         try:
-            async with self._sessions() as session, session.begin():
-                rows: dict[Table, list[tuple[dict[str, Any], asyncio.Future[Any]]]] = {}
-                for item, future in batch:
-                    if future.done():  # the caller went away: nothing was acknowledged, nothing stored
-                        continue
-                    if isinstance(item, _Row):
-                        rows.setdefault(item.table, []).append((item.values, future))
-                        continue
-                    try:
-                        async with session.begin_nested():
-                            result = await item(session)
-                    except Exception as exc:  # this unit alone is rolled back; the caller gets the error
-                        outcomes.append((future, None, exc))
-                    else:
-                        outcomes.append((future, result, None))
-                for table, pending in rows.items():
-                    outcomes += await self._insert_rows(session, table, pending)
+            try:
+                outcomes = await self._run(pending, careful=False)
+            except _Replay:
+                # Some write failed: the batch was rolled back whole; replay it with a savepoint around every
+                # write, so that the failing ones are undone alone and the others still commit.
+                outcomes = await self._run(pending, careful=True)
         except BaseException as exc:  # the commit itself failed (or shutdown): nothing in the batch is stored
             if not isinstance(exc, asyncio.CancelledError):
                 log.error("group commit of %d writes failed", len(batch), exc_info=exc)
@@ -113,26 +109,54 @@ class GroupCommitter:
             else:
                 future.set_result(result)
 
+    async def _run(self, batch: list[_Item], *, careful: bool) -> list[_Outcome]:
+        """One transaction for the whole batch. Not careful (the usual case): no savepoints, and any failing
+        write raises ``_Replay`` (rolling everything back). Careful: a savepoint around every write."""
+        outcomes: list[_Outcome] = []
+        async with self._sessions() as session, session.begin():
+            rows: dict[Table, list[tuple[dict[str, Any], asyncio.Future[Any]]]] = {}
+            for item, future in batch:
+                if isinstance(item, _Row):
+                    rows.setdefault(item.table, []).append((item.values, future))
+                    continue
+                try:
+                    if careful:
+                        async with session.begin_nested():
+                            result = await item(session)
+                    else:
+                        result = await item(session)
+                except Exception as exc:  # this unit alone fails; the caller gets the error
+                    if not careful:
+                        raise _Replay from exc
+                    outcomes.append((future, None, exc))
+                else:
+                    outcomes.append((future, result, None))
+            for table, pending in rows.items():
+                if careful:
+                    outcomes += await self._insert_rows(session, table, pending)
+                else:
+                    try:
+                        await session.execute(insert(table), [values for values, _ in pending])
+                    except Exception as exc:
+                        raise _Replay from exc
+                    outcomes += [(future, None, None) for _, future in pending]
+        return outcomes
+
     @staticmethod
     async def _insert_rows(
         session: AsyncSession, table: Table, pending: list[tuple[dict[str, Any], asyncio.Future[Any]]]
-    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
-        """All rows in one statement; if that fails, row by row so only the bad rows' callers see an error."""
-        try:
-            async with session.begin_nested():
-                await session.execute(insert(table), [values for values, _ in pending])
-            return [(future, None, None) for _, future in pending]
-        except Exception:
-            outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
-            for values, future in pending:
-                try:
-                    async with session.begin_nested():
-                        await session.execute(insert(table).values(values))
-                except Exception as exc:
-                    outcomes.append((future, None, exc))
-                else:
-                    outcomes.append((future, None, None))
-            return outcomes
+    ) -> list[_Outcome]:
+        """Row by row, each in a savepoint, so only the bad rows' callers see an error."""
+        outcomes: list[_Outcome] = []
+        for values, future in pending:
+            try:
+                async with session.begin_nested():
+                    await session.execute(insert(table).values(values))
+            except Exception as exc:
+                outcomes.append((future, None, exc))
+            else:
+                outcomes.append((future, None, None))
+        return outcomes
 
     async def close(self) -> None:
         """Stop the writer; work still queued fails (nothing of it was stored or acknowledged)."""
