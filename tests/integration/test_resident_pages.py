@@ -267,3 +267,28 @@ async def test_a_staff_change_to_a_wave_is_seen_at_once(client: AsyncClient, db:
     async with db.write() as session:
         await session.execute(update(Survey).where(Survey.id == survey.id).values(status="closed"))
     assert (await client.get(f"{BASE}?lang=en")).status_code == 410
+
+
+async def test_when_the_wave_is_reread_one_request_reads_and_the_others_do_not_wait(
+    db: Database, monkeypatch: Any
+) -> None:
+    import asyncio
+
+    from survey_service.domain.responses import services
+
+    await open_survey(db)
+    first = await services.survey_context(db, "mini-2026")
+    monkeypatch.setattr(services, "CONTEXT_TTL_SECONDS", 0.0)  # every call finds the entry expired
+    reads = 0
+    real = services._read_context
+
+    async def counted(session: Any, slug: str) -> Any:
+        nonlocal reads
+        reads += 1
+        await asyncio.sleep(0.05)
+        return await real(session, slug)
+
+    monkeypatch.setattr(services, "_read_context", counted)
+    contexts = await asyncio.gather(*(services.survey_context(db, "mini-2026") for _ in range(20)))
+    assert reads == 1  # one request rereads; the other 19 used the previous read meanwhile
+    assert {c.id for c in contexts} == {first.id}

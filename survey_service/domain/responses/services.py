@@ -77,8 +77,17 @@ async def survey_context(db: Database, slug: str) -> SurveyContext:
     hit = db.cache.get(key)
     if hit is not None and now - hit[0] < CONTEXT_TTL_SECONDS:
         return hit[1]
-    async with db.read() as session:
-        context = await _read_context(session, slug)
+    refreshing: set[Any] = db.cache.setdefault("refreshing", set())
+    if hit is not None and key in refreshing:
+        # One request rereads the wave; the others keep using what was read a moment ago meanwhile (all of
+        # them reading at once when the time is up stalls every request for up to a second under load).
+        return hit[1]
+    refreshing.add(key)
+    try:
+        async with db.read() as session:
+            context = await _read_context(session, slug)
+    finally:
+        refreshing.discard(key)
     if len(db.cache) > 10_000:
         db.cache.clear()
     db.cache[key] = (now, context)
