@@ -24,13 +24,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 SURVEY = "good-relations-demo"
+T = TypeVar("T")
 _FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
 _INPUT = re.compile(r"<input ([^>]*)>")
 _TEXTAREA = re.compile(r'<textarea [^>]*name="([^"]+)"')
@@ -75,75 +79,132 @@ def _fields(form: str, rng: random.Random) -> dict[str, list[str]]:
     return out
 
 
-async def respondent(client: httpx.AsyncClient, rng: random.Random, result: Result) -> None:
+class Browser:
+    """One simulated respondent's browser: its own keep-alive connection and cookies.
+
+    A small HTTP/1.1 client, so that the load generator (on the same machine) spends as little CPU as it
+    can: a general-purpose client costs several milliseconds per request and would measure itself."""
+
+    def __init__(self, host: str, port: int, headers: dict[str, str] | None = None) -> None:
+        self.host, self.port = host, port
+        self.headers = [f"{name}: {value}" for name, value in (headers or {}).items()]
+        self.cookies: dict[str, str] = {}
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.requests = 0
+
+    async def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+    async def request(self, method: str, path: str, form: dict[str, list[str]] | None = None) -> Page:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", *self.headers]
+        if self.cookies:
+            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        body = b""
+        if form is not None:
+            body = urlencode([(k, v) for k, vs in form.items() for v in vs]).encode()
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        self.requests += 1
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(head[0].split(" ", 2)[1])
+        headers: dict[str, str] = {}
+        for line in head[1:]:
+            if not line:
+                continue
+            name, _, value = line.partition(":")
+            name, value = name.lower(), value.strip()
+            if name == "set-cookie":
+                self._cookie(value)
+            else:
+                headers[name] = value
+        if headers.get("transfer-encoding") == "chunked":
+            chunks = []
+            while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+                chunks.append(await reader.readexactly(size + 2))
+            await reader.readuntil(b"\r\n")
+            content = b"".join(c[:-2] for c in chunks)
+        else:
+            content = await reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection") == "close":
+            await self.close()
+        return Page(status, path, headers, content.decode())
+
+    def _cookie(self, header: str) -> None:
+        pair, *attributes = header.split(";")
+        name, _, value = pair.strip().partition("=")
+        gone = any(a.strip().lower() in ("max-age=0", "max-age=-1") for a in attributes)
+        if gone or value in ("", '""'):
+            self.cookies.pop(name, None)
+        else:
+            self.cookies[name] = value
+
+    async def get(self, path: str) -> Page:
+        """GET, following redirects."""
+        for _ in range(5):
+            page = await self.request("GET", path)
+            if page.status not in (301, 302, 303, 307, 308):
+                return page
+            path = page.headers["location"]
+        raise AssertionError(f"too many redirects at {path}")
+
+
+@dataclass
+class Page:
+    status: int
+    url: str
+    headers: dict[str, str]
+    text: str
+
+
+async def respondent(browser: Browser, rng: random.Random, result: Result) -> None:
     t0 = time.perf_counter()
-    requests = 0
     try:
-        page = await client.get(f"/s/{SURVEY}?lang=fi")
-        requests += 1
+        page = await browser.get(f"/s/{SURVEY}?lang=fi")
         start = re.search(rf'href="(/s/{SURVEY}/p/[^"]+)"', page.text)
         assert start, "no link to the first page"
-        page = await client.get(html.unescape(start.group(1)))
-        requests += 1
+        page = await browser.get(html.unescape(start.group(1)))
         for _ in range(50):
             form = _FORM.search(page.text)
             assert form, f"no form on {page.url}"
-            action, body = form.group(1), form.group(2)
+            action, body = html.unescape(form.group(1)), form.group(2)
             data = _fields(body, rng)
-            if action.endswith("/submit"):
-                data["action"] = ["submit"]
-            else:
-                data["action"] = ["next"]
-            posted = await client.post(action, data=data)
-            requests += 1
-            assert posted.status_code == 303, f"{action}: {posted.status_code} {posted.text[:200]}"
-            page = await client.get(posted.headers["location"])
-            requests += 1
-            if "/thanks" in str(page.url):
+            data["action"] = ["submit"] if action.endswith("/submit") else ["next"]
+            posted = await browser.request("POST", action, data)
+            assert posted.status == 303, f"{action}: {posted.status} {posted.text[:200]}"
+            page = await browser.get(posted.headers["location"])
+            if "/thanks" in page.url:
                 break
         else:
             raise AssertionError("never reached the thank-you page")
-        assert page.status_code == 200
+        assert page.status == 200
     except Exception as exc:
         result.failed.append(f"{type(exc).__name__}: {exc}")
-        result.requests += requests
         return
+    finally:
+        result.requests += browser.requests
+        await browser.close()
     result.completed += 1
-    result.requests += requests
     result.seconds.append(time.perf_counter() - t0)
 
 
 async def run(base_url: str, respondents: int, concurrency: int, seed: int = 1) -> tuple[Result, float]:
     result = Result()
-    # Drop idle connections before the server does (uvicorn: 5 s), or a reused one may already be closed.
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=4)
-    transport = httpx.AsyncHTTPTransport(limits=limits)
+    address = urlsplit(base_url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
     gate = asyncio.Semaphore(concurrency)
 
     async def one(i: int) -> None:
-        # A browser of its own (own cookies), sharing the machine's connections.
-        client = httpx.AsyncClient(base_url=base_url, transport=_Shared(transport), timeout=60)
-        async with gate, client:
-            await respondent(client, random.Random(seed + i), result)
+        async with gate:
+            await respondent(Browser(host, port), random.Random(seed + i), result)
 
     t0 = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(respondents)))
-    elapsed = time.perf_counter() - t0
-    await transport.aclose()
-    return result, elapsed
-
-
-class _Shared(httpx.AsyncBaseTransport):
-    """Lets many clients (each with its own cookies) share one connection pool."""
-
-    def __init__(self, inner: httpx.AsyncHTTPTransport) -> None:
-        self.inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:  # the pool outlives each client
-        return None
+    return result, time.perf_counter() - t0
 
 
 def count_complete(database_url: str) -> int:
@@ -214,6 +275,15 @@ def report(result: Result, elapsed: float, before: int, after: int) -> list[str]
     return lines
 
 
+def _run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run the load generator on uvloop when it is installed (it is, with uvicorn[standard])."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--respondents", type=int, default=1000)
@@ -235,7 +305,7 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
         try:
             before = count_complete(db_url) if db_url else 0
-            result, elapsed = asyncio.run(run(base, args.respondents, args.concurrency))
+            result, elapsed = _run_loop(run(base, args.respondents, args.concurrency))
             after = count_complete(db_url) if db_url else before + result.completed
         finally:
             if proc is not None:

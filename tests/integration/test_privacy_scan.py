@@ -28,12 +28,13 @@ BROWSERISH = re.compile(r"Mozilla/|AppleWebKit|PrivacyProbe|Chrome/\d")
 
 async def _round(base: str, env: dict[str, str]) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from flow import Result, respondent
+    from flow import Browser, Result, respondent
 
-    async with httpx.AsyncClient(base_url=base, headers=HEADERS, timeout=30) as c:
-        result = Result()
-        await respondent(c, __import__("random").Random(1), result)  # the whole survey in the pages
-        assert result.completed == 1, result.failed
+    address = httpx.URL(base)
+    result = Result()
+    browser = Browser(address.host, address.port or 80, headers=HEADERS)
+    await respondent(browser, __import__("random").Random(1), result)  # the whole survey in the pages
+    assert result.completed == 1, result.failed
     async with httpx.AsyncClient(base_url=base, headers=HEADERS, timeout=30) as c:
         r = await c.post(
             "/api/v1/surveys/good-relations-demo/responses", json={"language": "en", "answers": {"GETON_AREA": 2}}
