@@ -8,16 +8,17 @@ transactions through group commit (``Database.batched``): one commit, one fsync,
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, event
+from sqlalchemy import Engine, Executable, Row, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from survey_service.db.group_commit import GroupCommitter
+from survey_service.db.group_commit import Bulk, GroupCommitter
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_READERS = 4
@@ -60,6 +61,22 @@ def make_engine(url: str, *, writer: bool = False, pool_size: int = 10) -> Async
     return create_async_engine(sa_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+def make_sync_reader(url: str) -> Engine | None:
+    """For a SQLite file: a plain (synchronous) engine for one-statement reads in worker threads."""
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() != "sqlite" or not sa_url.database or sa_url.database == ":memory:":
+        return None
+    engine = create_engine(
+        sa_url.set(drivername="sqlite"),
+        pool_size=SQLITE_READERS,
+        max_overflow=0,
+        pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 class Database:
     """The process's engines and session factories."""
 
@@ -71,6 +88,7 @@ class Database:
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write = async_sessionmaker(self.writer, expire_on_commit=False)
         self.committer = GroupCommitter(self._write)
+        self.sync_reader = make_sync_reader(url)
         # Small per-process caches of what the busy paths read on every request (e.g. a wave's status and
         # compiled questionnaire). Any write() commit clears them, so this process never serves its own
         # stale data; other processes' changes are seen when an entry's time is up.
@@ -81,6 +99,22 @@ class Database:
         """A session for reading (its transaction is rolled back at the end)."""
         async with self._read() as session:
             yield session
+
+    async def first(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+        """The first row of a one-statement read (a statement alone reads one consistent snapshot).
+
+        For the busiest reads. On SQLite it runs in a worker thread on a plain connection: one hand-over to
+        the thread, where an async session takes several for every statement (each waiting its turn in a
+        busy event loop)."""
+        if self.sync_reader is None:
+            async with self.engine.connect() as connection:
+                return (await connection.execute(statement, params)).first()
+        return await asyncio.to_thread(self._first, self.sync_reader, statement, params)
+
+    @staticmethod
+    def _first(engine: Engine, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+        with engine.connect() as connection:
+            return connection.execute(statement, params).first()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -101,8 +135,15 @@ class Database:
         """Insert one row with group commit (many rows, one multi-row statement); returns once committed."""
         await self.committer.insert(table, values)
 
+    async def update_batched(self, statement: Executable, params: dict[str, Any], bulk: Bulk | None = None) -> bool:
+        """An idempotent one-row UPDATE with group commit (see ``GroupCommitter.update``); returns, once
+        committed, whether it changed a row."""
+        return await self.committer.update(statement, params, bulk)
+
     async def dispose(self) -> None:
         await self.committer.close()
         await self.engine.dispose()
+        if self.sync_reader is not None:
+            self.sync_reader.dispose()
         if self.writer is not self.engine:
             await self.writer.dispose()

@@ -1,11 +1,20 @@
 """Group commit: many concurrent writes, one transaction, one fsync, each answered after the commit.
 
-Two kinds of writes are queued. A *unit of work* (``run``) is an async function of a session with logic of
+Three kinds of writes are queued. A *unit of work* (``run``) is an async function of a session with logic of
 its own (a conditional update, a check); a unit that fails — a used invitation, an idempotency conflict —
 is rolled back alone. A *row* (``insert``) is a plain insert; the rows of a batch go to the database in one
-multi-row statement per table. Writes rarely fail, so a batch first runs without savepoints (fewer round
-trips); only if something fails is it rolled back and replayed with a savepoint around every write.
-Units must therefore be safe to run twice in one batch (they are statements against the session only).
+multi-row statement per table. An *update* (``update``) is one idempotent UPDATE statement with its
+parameters, answered with whether it changed a row; the updates of a batch with the same statement go to
+the database in one executemany call where the driver reports how many rows that changed (SQLite), in
+one statement that returns which of them changed a row where the caller gives one (``bulk``; PostgreSQL:
+UPDATE … FROM (VALUES …) RETURNING), and one by one otherwise or when some of them matched nothing.
+Callers of a batch are all in flight at once, so any order of their writes is a valid one: units run
+first, then updates, then rows.
+
+Writes rarely fail, so a batch first runs without savepoints (fewer round trips); only if something fails
+is it rolled back and replayed with a savepoint around every write. Units must therefore be safe to run
+twice in one batch (they are statements against the session only).
+
 One writer task takes everything queued, runs it, commits once, and only then resolves each caller with
 its result or its exception. Under load N commits (N fsyncs) become one; a lone request is not delayed,
 because the writer starts a batch as soon as anything is queued.
@@ -20,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Executable, Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 T = TypeVar("T")
@@ -34,7 +43,19 @@ class _Row:
     values: dict[str, Any]
 
 
-_Item = tuple[Work | _Row, "asyncio.Future[Any]"]
+Bulk = Callable[[list[dict[str, Any]]], Executable]
+"""Builds one statement for a list of an update's parameters, returning a row (its first column: the index
+in the list) for every one of them that changed a row."""
+
+
+@dataclass(slots=True)
+class _Update:
+    statement: Executable
+    params: dict[str, Any]
+    bulk: Bulk | None
+
+
+_Item = tuple[Work | _Row | _Update, "asyncio.Future[Any]"]
 _Outcome = tuple["asyncio.Future[Any]", Any, BaseException | None]
 
 
@@ -62,7 +83,12 @@ class GroupCommitter:
         """Insert one row in the next batch; returns once that batch has committed."""
         await self._enqueue(_Row(table, values))
 
-    def _enqueue(self, item: Work | _Row) -> asyncio.Future[Any]:
+    async def update(self, statement: Executable, params: dict[str, Any], bulk: Bulk | None = None) -> bool:
+        """Run an idempotent UPDATE (one row at most) in the next batch; returns, once that batch has
+        committed, whether it changed a row."""
+        return bool(await self._enqueue(_Update(statement, params, bulk)))
+
+    def _enqueue(self, item: Work | _Row | _Update) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done() or self._loop is not loop:
             self._queue = asyncio.Queue()
@@ -115,9 +141,13 @@ class GroupCommitter:
         outcomes: list[_Outcome] = []
         async with self._sessions() as session, session.begin():
             rows: dict[Table, list[tuple[dict[str, Any], asyncio.Future[Any]]]] = {}
+            updates: dict[tuple[Executable, Bulk | None], list[tuple[dict[str, Any], asyncio.Future[Any]]]] = {}
             for item, future in batch:
                 if isinstance(item, _Row):
                     rows.setdefault(item.table, []).append((item.values, future))
+                    continue
+                if isinstance(item, _Update):
+                    updates.setdefault((item.statement, item.bulk), []).append((item.params, future))
                     continue
                 try:
                     if careful:
@@ -131,6 +161,8 @@ class GroupCommitter:
                     outcomes.append((future, None, exc))
                 else:
                     outcomes.append((future, result, None))
+            for (statement, bulk), changes in updates.items():
+                outcomes += await self._update_rows(session, statement, bulk, changes, careful=careful)
             for table, pending in rows.items():
                 if careful:
                     outcomes += await self._insert_rows(session, table, pending)
@@ -140,6 +172,44 @@ class GroupCommitter:
                     except Exception as exc:
                         raise _Replay from exc
                     outcomes += [(future, None, None) for _, future in pending]
+        return outcomes
+
+    @staticmethod
+    async def _update_rows(
+        session: AsyncSession,
+        statement: Executable,
+        bulk: Bulk | None,
+        pending: list[tuple[dict[str, Any], asyncio.Future[Any]]],
+        *,
+        careful: bool,
+    ) -> list[_Outcome]:
+        """All in one statement (or one executemany call when every one of them changes its row: the usual
+        case); otherwise one by one (each in a savepoint when careful), which tells each whether it did."""
+        if not careful and len(pending) > 1:
+            try:
+                if session.get_bind().dialect.supports_sane_multi_rowcount:
+                    done = await session.execute(statement, [params for params, _ in pending])
+                    if done.rowcount == len(pending):  # type: ignore[attr-defined]
+                        return [(future, True, None) for _, future in pending]
+                elif bulk is not None:
+                    changed: set[int] = set((await session.execute(bulk([params for params, _ in pending]))).scalars())
+                    return [(future, i in changed, None) for i, (_, future) in enumerate(pending)]
+            except Exception as exc:
+                raise _Replay from exc
+        outcomes: list[_Outcome] = []
+        for params, future in pending:
+            try:
+                if careful:
+                    async with session.begin_nested():
+                        done = await session.execute(statement, params)
+                else:
+                    done = await session.execute(statement, params)
+            except Exception as exc:
+                if not careful:
+                    raise _Replay from exc
+                outcomes.append((future, None, exc))
+            else:
+                outcomes.append((future, done.rowcount == 1, None))  # type: ignore[attr-defined]
         return outcomes
 
     @staticmethod

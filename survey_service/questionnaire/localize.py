@@ -6,6 +6,7 @@ none missing; drafts being edited may).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import msgspec
@@ -76,6 +77,7 @@ class LocalQuestionnaire(msgspec.Struct, frozen=True, kw_only=True, omit_default
     sections: list[LocalSection]
 
 
+@lru_cache(maxsize=512)
 def text_direction(language: str) -> str:
     """``rtl`` or ``ltr`` from the language's script (CLDR via Babel), not from a list of codes."""
     base = language.split("-x-")[0].replace("-", "_")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from survey_service.db.engine import Database
 from survey_service.db.models import Response
+from survey_service.domain.responses.services import _SAVE_PARTIAL, _save_partials
 from survey_service.errors import Conflict
 from tests.helpers import open_survey
 
@@ -120,3 +121,73 @@ async def test_plain_rows_share_one_statement_and_a_bad_row_fails_alone(db: Data
     outcomes = await asyncio.gather(*good[:15], bad, *good[15:], return_exceptions=True)
     assert sum(isinstance(o, Exception) for o in outcomes) == 1 and isinstance(outcomes[15], Exception)
     assert await _count(db) == 30
+
+
+async def _partials(db: Database, n: int) -> tuple[uuid.UUID, list[str]]:
+    """``n`` partial responses with resume keys; returns the survey's id and the keys."""
+    survey = await open_survey(db)
+    keys = [f"key-{i}" for i in range(n)]
+    async with db.write() as session:
+        for key in keys:
+            row = _row(survey.id, survey.questionnaire_version_id) | {"status": "partial", "resume_hash": key}
+            await session.execute(insert(Response).values(**row))
+    return survey.id, keys
+
+
+def _save(survey_id: uuid.UUID, key: str, answers: dict[str, object]) -> dict[str, object]:
+    return {"b_key": key, "b_survey_id": survey_id, "b_answers": answers, "b_language": "sv"}
+
+
+async def _stored(db: Database) -> dict[str, tuple[dict[str, object], str]]:
+    async with db.read() as session:
+        rows = await session.execute(select(Response.resume_hash, Response.answers, Response.language))
+        return {r.resume_hash: (r.answers, r.language) for r in rows}
+
+
+async def test_updates_share_one_statement_and_each_learns_whether_it_changed_a_row(db: Database) -> None:
+    survey_id, keys = await _partials(db, 30)
+    statements: list[tuple[str, int]] = []
+
+    def seen(_conn, _cursor, statement, parameters, _context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE"):
+            statements.append((statement, len(parameters) if executemany else 1))
+
+    event.listen(db.writer.sync_engine, "before_cursor_execute", seen)
+    try:
+        changed = await asyncio.gather(
+            *(db.update_batched(_SAVE_PARTIAL, _save(survey_id, k, {"GETON": 4}), _save_partials) for k in keys)
+        )
+    finally:
+        event.remove(db.writer.sync_engine, "before_cursor_execute", seen)
+    assert changed == [True] * 30
+    assert all(v == ({"GETON": 4}, "sv") for v in (await _stored(db)).values())
+    assert len(statements) < 30  # one statement (or one executemany call) per batch, not one per update
+    assert sum(n for _, n in statements) == 30 or db.is_sqlite is False
+
+
+async def test_an_update_that_matches_nothing_is_told_so_and_the_others_still_change(db: Database) -> None:
+    survey_id, keys = await _partials(db, 10)
+    wanted = [*keys[:5], "no-such-key", *keys[5:], "another-missing-key"]
+    changed = await asyncio.gather(
+        *(db.update_batched(_SAVE_PARTIAL, _save(survey_id, k, {"GETON": 3}), _save_partials) for k in wanted)
+    )
+    assert changed == [k in keys for k in wanted]
+    stored = await _stored(db)
+    assert set(stored) == set(keys) and all(v == ({"GETON": 3}, "sv") for v in stored.values())
+
+
+async def test_a_failing_update_fails_alone(db: Database) -> None:
+    survey_id, keys = await _partials(db, 10)
+    bad = _save(survey_id, keys[3], {"GETON": object()})  # not JSON: refused
+    outcomes = await asyncio.gather(
+        *(
+            db.update_batched(_SAVE_PARTIAL, bad if i == 3 else _save(survey_id, k, {"GETON": 2}), _save_partials)
+            for i, k in enumerate(keys)
+        ),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[3], Exception)
+    assert outcomes[:3] + outcomes[4:] == [True] * 9
+    stored = await _stored(db)
+    assert stored[keys[3]] == ({"GETON": 1}, "fi")  # untouched
+    assert all(stored[k] == ({"GETON": 2}, "sv") for k in keys if k != keys[3])

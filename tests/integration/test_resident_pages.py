@@ -82,6 +82,24 @@ async def test_skip_logic_on_the_server_skips_the_follow_up_page(client: AsyncCl
     assert "How good?" in page.text
 
 
+async def test_a_page_rendered_once_for_many_shows_each_respondent_the_questions_their_answers_call_for(
+    client: AsyncClient, db: Database
+) -> None:
+    await open_survey(db)
+    for discriminated in ("yes", "no", "yes", "no"):
+        client.cookies.clear()  # a new respondent
+        await answer(client, "opinions", {"GETON": "1", "CONTACT": "never"})
+        r = await answer(client, "experiences", {"DISC_WORK": discriminated, "DISC_HEALTH": "no"})
+        assert r.headers["location"] == f"{BASE}/p/experiences-2?lang=en"
+        page = await client.get(r.headers["location"])
+        assert page.status_code == 200 and 'name="STORY"' in page.text
+        assert ('name="GROUNDS"' in page.text) is (discriminated == "yes")
+        assert f'name="_csrf_token" value="{csrf(client)}"' in page.text  # this respondent's own token
+    # Back on a page with answers: those answers are shown (such a page is never shared).
+    back = await client.get(f"{BASE}/p/experiences?lang=en")
+    assert re.search(r'name="DISC_WORK" value="no" checked', back.text)
+
+
 async def test_whole_survey_with_review_submit_and_thanks(client: AsyncClient, db: Database) -> None:
     await open_survey(db)
     assert (await answer(client, "opinions", {"GETON": "2", "CONTACT": "often"})).status_code == 303

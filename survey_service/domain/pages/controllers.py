@@ -1,11 +1,12 @@
 """Resident pages: survey list, language chooser, one page per step, review, submit, thank-you, save & resume.
 
 Everything works with plain HTML forms (no JavaScript needed). Every form carries the CSRF token. Pages
-with answers are never cached.
+that show answers are never cached.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -145,23 +146,29 @@ class ResidentPages(Controller):
         respondent = _respondent(request)
         partial = None
         if respondent is not None:
-            async with db.read() as session:
-                partial = await responses.load_partial(session, survey.id, respondent.secret)
+            partial = await responses.load_partial(db, survey.id, respondent.secret)
         needs_code = survey.access == "invitation" and (respondent is None or respondent.invitation_id is None)
         first = flow.visible_steps(survey.questionnaire, partial.answers if partial else {})[0]
-        return _page(
-            request,
-            "resident/start.html",
-            language,
-            survey=self._view(survey, language),
-            description=pick(survey.questionnaire.definition.description, language, _source(survey)),
-            languages=_links(f"/s/{slug}", survey.languages, language),
-            needs_code=needs_code,
-            continuing=partial is not None,
-            start_href=_step_url(slug, first, language),
-            errors=[],
-            cookies=[cleared_cookie(slug, settings.behind_https)] if respondent and needs_code else None,
-        )
+
+        def render(token: str | None = None) -> Response[str]:
+            return _page(
+                request,
+                "resident/start.html",
+                language,
+                token=token,
+                survey=self._view(survey, language),
+                description=pick(survey.questionnaire.definition.description, language, _source(survey)),
+                languages=_links(f"/s/{slug}", survey.languages, language),
+                needs_code=needs_code,
+                continuing=partial is not None,
+                start_href=_step_url(slug, first, language),
+                errors=[],
+                cookies=[cleared_cookie(slug, settings.behind_https)] if respondent and needs_code else None,
+            )
+
+        if respondent is None:  # a newcomer's start page is the same for every newcomer
+            return _shared_page(request, db, ("start-page", survey.version_id, slug, language, needs_code), render)
+        return render()
 
     @post("/s/{slug:str}/code")
     async def enter_code(
@@ -212,8 +219,7 @@ class ResidentPages(Controller):
         cookie = session_cookie(survey.slug, invited_respondent(found.id), settings.secret_key, settings.behind_https)
         if language is None:
             return _redirect(f"/s/{survey.slug}", [cookie])
-        async with db.read() as session:
-            partial = await responses.load_partial(session, survey.id, invited_respondent(found.id).secret)
+        partial = await responses.load_partial(db, survey.id, invited_respondent(found.id).secret)
         if partial is None:
             return _redirect(f"/s/{survey.slug}?lang={language}", [cookie])
         target = flow.resume_step(survey.questionnaire, partial.answers)
@@ -271,16 +277,19 @@ class ResidentPages(Controller):
         if not flow.step_visible(survey.questionnaire, step, answers):
             following = flow.next_step(survey.questionnaire, step, answers)
             return _redirect(_step_url(slug, following, language))
-        if not answers:
-            # A page nobody has answered yet looks the same for everyone but for the CSRF token: render it
-            # once per version, language and page, and reuse it (any staff change clears the cache).
-            key = ("step-page", survey.version_id, slug, step.id, language)
-            html = db.cache.get(key)
-            if html is None:
-                blank = self._step_page(request, survey, step, language, {}, {}, [], token=CSRF_SLOT)
-                html = db.cache[key] = blank.content
-            return Response(html.replace(CSRF_SLOT, csrf_token(request)), media_type=MediaType.HTML, headers=HEADERS)
         values = {code: _as_text(answers[code]) for code in step.variables if code in answers}
+        if not values:
+            # A page none of whose questions is answered yet shows no answers: it looks the same for everyone
+            # who sees the same questions at the same point of the survey, but for the CSRF token. Render it
+            # once per version, language, page and layout, and reuse it (any staff change clears the cache).
+            layout = _layout(survey.questionnaire, step, answers)
+            key = ("step-page", survey.version_id, slug, step.id, language, layout)
+            return _shared_page(
+                request,
+                db,
+                key,
+                lambda token: self._step_page(request, survey, step, language, answers, {}, [], token=token),
+            )
         return self._step_page(request, survey, step, language, answers, values, [])
 
     @post("/s/{slug:str}/p/{step_id:str}")
@@ -333,6 +342,7 @@ class ResidentPages(Controller):
                 language=language,
                 answers=answers,
                 invitation_id=respondent.invitation_id,
+                exists=partial is not None,
             )
         except Conflict:
             return self._message(request, survey, language, "answered", status=409)
@@ -359,8 +369,7 @@ class ResidentPages(Controller):
     ) -> Response[str]:
         cq = survey.questionnaire
         local = _local(cq, language)
-        visible = flow.visible_steps(cq, answers)
-        number = next((i for i, s in enumerate(visible, 1) if s.id == step.id), 1)
+        total, number, shown = _layout(cq, step, answers)
         with use_language(language):
             field_errors = [self._field_error(cq, e, language, local) for e in errors]
         messages = {e.item: e.message for e in field_errors}
@@ -371,7 +380,7 @@ class ResidentPages(Controller):
                 errors={code: messages[code] for code in variable_codes(q) if code in messages},
             )
             for q in step.questions
-            if cq.question_visible(q, answers)
+            if q.code in shown
         ]
         section_title = pick(step.section.title, language, cq.definition.source_language) or ""
         return _page(
@@ -386,7 +395,7 @@ class ResidentPages(Controller):
             questions=questions,
             errors=field_errors,
             number=number,
-            total=len(visible),
+            total=total,
             action=f"/s/{survey.slug}/p/{step.id}",
             languages=_links(f"/s/{survey.slug}/p/{step.id}", survey.languages, language),
             first=number == 1,
@@ -561,8 +570,7 @@ class ResidentPages(Controller):
         allowed = await rate_limits.code_attempt(request)
         respondent = open_respondent(normalise_code(code))
         if allowed and normalise_code(code):
-            async with db.read() as session:
-                partial = await responses.load_partial(session, survey.id, respondent.secret)
+            partial = await responses.load_partial(db, survey.id, respondent.secret)
         if partial is None:
             with use_language(language):
                 message = (
@@ -601,8 +609,7 @@ class ResidentPages(Controller):
         survey = await responses.survey_context(db, slug)
         partial = None
         if respondent:
-            async with db.read() as session:
-                partial = await responses.load_partial(session, survey.id, respondent.secret)
+            partial = await responses.load_partial(db, survey.id, respondent.secret)
         return survey, respondent, partial
 
     def _message(
@@ -626,6 +633,25 @@ class ResidentPages(Controller):
             "access": survey.access,
             "anonymous": survey.anonymous,
         }
+
+
+def _shared_page(
+    request: Req, db: Database, key: tuple[Any, ...], render: Callable[[str], Response[str]]
+) -> Response[str]:
+    """A page that is the same for everyone but for the CSRF token: rendered once (with a slot for the
+    token) and kept in the process's cache, which any staff change clears."""
+    html = db.cache.get(key)
+    if html is None:
+        html = db.cache[key] = render(CSRF_SLOT).content
+    return Response(html.replace(CSRF_SLOT, csrf_token(request)), media_type=MediaType.HTML, headers=HEADERS)
+
+
+def _layout(cq: CompiledQuestionnaire, step: flow.Step, answers: dict[str, Any]) -> tuple[int, int, tuple[str, ...]]:
+    """What a page shows besides answers, given the answers so far: the number of pages, this page's
+    number among them, and the codes of its questions that are shown."""
+    visible = flow.visible_steps(cq, answers)
+    number = next((i for i, s in enumerate(visible, 1) if s.id == step.id), 1)
+    return len(visible), number, tuple(q.code for q in step.questions if cq.question_visible(q, answers))
 
 
 def _as_text(value: Any) -> Any:

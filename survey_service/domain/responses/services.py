@@ -16,9 +16,9 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Executable, Integer, Table, bindparam, column, delete, insert, select, update, values
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -334,16 +334,47 @@ class Partial:
     started_on: date
 
 
-async def load_partial(session: AsyncSession, survey_id: uuid.UUID, secret: str) -> Partial | None:
-    row = (
-        await session.execute(
-            select(Response.id, Response.language, Response.answers, Response.started_on).where(
-                Response.resume_hash == resume_hash(secret),
-                Response.survey_id == survey_id,
-                Response.status == "partial",
-            )
+# The two statements of every page of answers, built once (SQLAlchemy caches their compiled form).
+_LOAD_PARTIAL = select(Response.id, Response.language, Response.answers, Response.started_on).where(
+    Response.resume_hash == bindparam("key"), Response.survey_id == bindparam("survey_id"), Response.status == "partial"
+)
+# A Core statement (not ORM-enabled), so that many of them go to the database in one executemany call.
+_RESPONSE = cast(Table, Response.__table__)
+_SAVE_PARTIAL = (
+    update(_RESPONSE)
+    .where(
+        _RESPONSE.c.resume_hash == bindparam("b_key"),
+        _RESPONSE.c.survey_id == bindparam("b_survey_id"),
+        _RESPONSE.c.status == "partial",
+    )
+    .values(answers=bindparam("b_answers"), language=bindparam("b_language"))
+)
+
+
+def _save_partials(many: list[dict[str, Any]]) -> Executable:
+    """``_SAVE_PARTIAL`` for many respondents in one statement, returning the index of each one saved."""
+    given = values(
+        column("n", Integer),
+        column("key", _RESPONSE.c.resume_hash.type),
+        column("survey_id", _RESPONSE.c.survey_id.type),
+        column("answers", _RESPONSE.c.answers.type),
+        column("language", _RESPONSE.c.language.type),
+        name="given",
+    ).data([(i, p["b_key"], p["b_survey_id"], p["b_answers"], p["b_language"]) for i, p in enumerate(many)])
+    return (
+        update(_RESPONSE)
+        .where(
+            _RESPONSE.c.resume_hash == given.c.key,
+            _RESPONSE.c.survey_id == given.c.survey_id,
+            _RESPONSE.c.status == "partial",
         )
-    ).first()
+        .values(answers=given.c.answers, language=given.c.language)
+        .returning(given.c.n)
+    )
+
+
+async def load_partial(db: Database, survey_id: uuid.UUID, secret: str) -> Partial | None:
+    row = await db.first(_LOAD_PARTIAL, {"key": resume_hash(secret), "survey_id": survey_id})
     return Partial(row.id, row.language, dict(row.answers), row.started_on) if row else None
 
 
@@ -355,16 +386,18 @@ async def save_partial(
     language: str,
     answers: dict[str, Any],
     invitation_id: uuid.UUID | None = None,
+    exists: bool = False,
 ) -> None:
-    """Keep the answers so far (status partial), creating the partial response on the first save."""
+    """Keep the answers so far (status partial), creating the partial response on the first save.
+
+    ``exists``: the partial response was there when the request began (then an update usually does)."""
     key = resume_hash(secret)
+    params = {"b_key": key, "b_survey_id": survey.id, "b_answers": answers, "b_language": language}
+    if exists and await db.update_batched(_SAVE_PARTIAL, params, _save_partials):
+        return
 
     async def work(session: AsyncSession) -> None:
-        updated = await session.execute(
-            update(Response)
-            .where(Response.resume_hash == key, Response.survey_id == survey.id, Response.status == "partial")
-            .values(answers=answers, language=language)
-        )
+        updated = await session.execute(_SAVE_PARTIAL, params)
         if updated.rowcount == 1:  # type: ignore[attr-defined]
             return
         if invitation_id is not None:
