@@ -282,7 +282,7 @@ class ResidentPages(Controller):
             # A page none of whose questions is answered yet shows no answers: it looks the same for everyone
             # who sees the same questions at the same point of the survey, but for the CSRF token. Render it
             # once per version, language, page and layout, and reuse it (any staff change clears the cache).
-            layout = _layout(survey.questionnaire, step, answers)
+            layout = _layout(survey.questionnaire, step, answers) if answers else None  # None: no answers at all
             key = ("step-page", survey.version_id, slug, step.id, language, layout)
             return _shared_page(
                 request,
