@@ -151,18 +151,14 @@ class ResidentPages(Controller):
         first = flow.visible_steps(survey.questionnaire, partial.answers if partial else {})[0]
 
         def render(token: str | None = None) -> Response[str]:
-            return _page(
+            return self._start_page(
                 request,
-                "resident/start.html",
+                survey,
                 language,
-                token=token,
-                survey=self._view(survey, language),
-                description=pick(survey.questionnaire.definition.description, language, _source(survey)),
-                languages=_links(f"/s/{slug}", survey.languages, language),
+                first,
                 needs_code=needs_code,
                 continuing=partial is not None,
-                start_href=_step_url(slug, first, language),
-                errors=[],
+                token=token,
                 cookies=[cleared_cookie(slug, settings.behind_https)] if respondent and needs_code else None,
             )
 
@@ -230,18 +226,44 @@ class ResidentPages(Controller):
     ) -> Response[str]:
         language = language or survey.questionnaire.definition.source_language
         first = flow.visible_steps(survey.questionnaire, {})[0]
+        return self._start_page(
+            request,
+            survey,
+            language,
+            first,
+            needs_code=survey.access == "invitation",
+            errors=[FieldError("code", message)],
+            status=status,
+        )
+
+    def _start_page(
+        self,
+        request: Req,
+        survey: responses.SurveyContext,
+        language: str,
+        first: flow.Step,
+        *,
+        needs_code: bool,
+        continuing: bool = False,
+        errors: list[FieldError] | None = None,
+        status: int = 200,
+        token: str | None = None,
+        cookies: list[Cookie] | None = None,
+    ) -> Response[str]:
         return _page(
             request,
             "resident/start.html",
             language,
             status=status,
+            token=token,
+            cookies=cookies,
             survey=self._view(survey, language),
             description=pick(survey.questionnaire.definition.description, language, _source(survey)),
             languages=_links(f"/s/{survey.slug}", survey.languages, language),
-            needs_code=survey.access == "invitation",
-            continuing=False,
+            needs_code=needs_code,
+            continuing=continuing,
             start_href=_step_url(survey.slug, first, language),
-            errors=[FieldError("code", message)],
+            errors=errors or [],
         )
 
     def _chooser(self, request: Req, survey: responses.SurveyContext, language: str) -> Response[str]:
