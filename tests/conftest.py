@@ -37,6 +37,7 @@ from survey_service.app import create_app  # noqa: E402
 from survey_service.cli import alembic_config  # noqa: E402
 from survey_service.db.engine import Database  # noqa: E402
 from survey_service.settings import Settings  # noqa: E402
+from tests.helpers import service_missing  # noqa: E402
 
 POSTGRES_URL = os.environ.get("SURVEY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgres"]
@@ -93,7 +94,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _new_postgres_database(*, migrated: bool) -> Iterator[str]:
     """A PostgreSQL database of its own (dropped afterwards); fails when the server cannot be reached."""
     if not POSTGRES_URL:
-        pytest.skip("PostgreSQL not configured: set SURVEY_TEST_POSTGRES_URL (CI always does)")
+        service_missing("PostgreSQL not configured: set SURVEY_TEST_POSTGRES_URL (CI always does)")
     name = f"survey_test_{os.getpid()}_{secrets.token_hex(4)}"
 
     async def admin(sql: str) -> None:

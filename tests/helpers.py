@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from survey_service.db.engine import Database
@@ -20,6 +22,14 @@ from survey_service.questionnaire.schema import Questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_QUESTIONNAIRES = ROOT / "tests" / "data" / "questionnaires"
+
+
+def service_missing(message: str) -> None:
+    """A service a test needs (PostgreSQL, Redis, Chromium) is not there: the test fails in CI, which always
+    provides it (``.ci/run``), and is skipped with ``message`` on a machine that was not set up for it."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}: CI must run this test", pytrace=False)
+    pytest.skip(message)
 
 
 def mini() -> Questionnaire:

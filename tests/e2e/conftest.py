@@ -31,6 +31,7 @@ from survey_service.domain.questionnaires.services import store
 from survey_service.domain.surveys.services import create_survey, ensure_demo
 from survey_service.questionnaire.loader import load
 from tests.conftest import ROOT, in_thread, migrate
+from tests.helpers import service_missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -54,10 +55,7 @@ STAFF_PASSWORD = "e2e staff password, long enough"
 def _require(path: Path, what: str) -> None:
     if path.exists():
         return
-    message = f"{what} not found at {path}"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}: browser tests must run in CI", pytrace=False)
-    pytest.skip(message)
+    service_missing(f"{what} not found at {path}")
 
 
 def _free_port() -> int:

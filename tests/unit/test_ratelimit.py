@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from survey_service.ratelimit import MemoryRateLimiter, anonymise
+from tests.helpers import service_missing
 
 
 async def test_limit_per_key_in_a_window(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -47,7 +48,7 @@ async def test_workers_share_limits_through_redis_without_keeping_addresses() ->
 
     url = os.environ.get("SURVEY_TEST_REDIS_URL")
     if not url:
-        pytest.skip("Redis not configured: set SURVEY_TEST_REDIS_URL (CI always does)")
+        service_missing("Redis not configured: set SURVEY_TEST_REDIS_URL (CI always does)")
     client = redis.Redis.from_url(url)
     try:
         await client.ping()
