@@ -18,7 +18,7 @@ from survey_service.domain.auth.guards import require
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.questionnaires import services
-from survey_service.domain.questionnaires.deps import MAX_UPLOAD_BYTES, download
+from survey_service.domain.questionnaires.deps import MAX_UPLOAD_BYTES, download, translator_file
 from survey_service.domain.questionnaires.schemas import (
     Diff,
     ImportResult,
@@ -197,11 +197,7 @@ class QuestionnaireController(Controller):
     ) -> Response[bytes]:
         v = await services.get_version(read_session, slug, number)
         q = services.definition_of(v)
-        lang = _language(lang)
-        if file_format == "xliff":
-            data = translations.export_xliff(q, lang, f"{slug}@{v.number}")
-            return download(data, f"{slug}-v{v.number}-{lang}.xlf", translations.XLIFF_MEDIA_TYPE)
-        return download(translations.export_xlsx(q, lang), f"{slug}-v{v.number}-{lang}.xlsx", XLSX_MEDIA_TYPE)
+        return translator_file(q, slug, v.number, _language(lang), file_format)
 
     @post(
         "/{slug:str}/translations/{lang:str}",

@@ -10,6 +10,9 @@ from litestar.datastructures import UploadFile
 from litestar.response import Response
 
 from survey_service.errors import BadRequest, ItemError, PayloadTooLarge
+from survey_service.questionnaire import translations
+from survey_service.questionnaire.schema import Questionnaire
+from survey_service.questionnaire.xlsform import XLSX_MEDIA_TYPE
 
 MAX_UPLOAD_BYTES = 5_000_000
 
@@ -36,3 +39,12 @@ def download(content: bytes, filename: str, media_type: str) -> Response[bytes]:
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{safe}"'},
     )
+
+
+def translator_file(q: Questionnaire, slug: str, number: int, lang: str, file_format: str) -> Response[bytes]:
+    """One language's strings of a version for a translator, as XLIFF 1.2 or XLSX."""
+    name = f"{slug}-v{number}-{lang}"
+    if file_format == "xliff":
+        data = translations.export_xliff(q, lang, f"{slug}@{number}")
+        return download(data, f"{name}.xlf", translations.XLIFF_MEDIA_TYPE)
+    return download(translations.export_xlsx(q, lang), f"{name}.xlsx", XLSX_MEDIA_TYPE)

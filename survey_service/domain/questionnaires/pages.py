@@ -18,7 +18,7 @@ from survey_service.domain.auth.pages import form_errors, form_fields
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.questionnaires import services
-from survey_service.domain.questionnaires.deps import MAX_UPLOAD_BYTES, download, uploaded_file
+from survey_service.domain.questionnaires.deps import MAX_UPLOAD_BYTES, download, translator_file, uploaded_file
 from survey_service.errors import DomainError, ItemError, Unprocessable
 from survey_service.languages import SUPPORTED, endonym, ordered
 from survey_service.questionnaire import translations
@@ -282,10 +282,7 @@ class QuestionnairePages(Controller):
         q = services.definition_of(v)
         if lang not in set(q.languages) | set(SUPPORTED):
             raise Unprocessable(f"unknown language {lang!r}")
-        if file_format == "xliff":
-            data = translations.export_xliff(q, lang, f"{slug}@{number}")
-            return download(data, f"{slug}-v{number}-{lang}.xlf", translations.XLIFF_MEDIA_TYPE)
-        return download(translations.export_xlsx(q, lang), f"{slug}-v{number}-{lang}.xlsx", XLSX_MEDIA_TYPE)
+        return translator_file(q, slug, v.number, lang, file_format)
 
     @post(
         "/{slug:str}/{number:int}/translations/import",
