@@ -22,7 +22,6 @@ from survey_service.domain.questionnaires.deps import MAX_UPLOAD_BYTES, download
 from survey_service.domain.questionnaires.schemas import (
     Diff,
     ImportResult,
-    LanguageRow,
     QuestionnaireSummary,
     TranslationImportResult,
     VersionDetail,
@@ -176,11 +175,9 @@ class QuestionnaireController(Controller):
     )
     async def translation_status(
         self, read_session: NamedDependency[AsyncSession], slug: FromPath[str], number: FromPath[int]
-    ) -> list[LanguageRow]:
+    ) -> list[translations.LanguageStatus]:
         v = await services.get_version(read_session, slug, number)
-        return [
-            LanguageRow(**msgspec.structs.asdict(row)) for row in translations.status_table(services.definition_of(v))
-        ]
+        return translations.status_table(services.definition_of(v))
 
     @get(
         "/{slug:str}/versions/{number:int}/translations/{lang:str}",

@@ -51,17 +51,6 @@ class TranslationImportResult(msgspec.Struct, frozen=True, kw_only=True):
     outdated: list[str]
 
 
-class LanguageRow(msgspec.Struct, frozen=True, kw_only=True):
-    language: str
-    status: str
-    note: str | None
-    source: bool
-    total: int
-    translated: int
-    missing: int
-    outdated: int
-
-
 class Diff(msgspec.Struct, frozen=True, kw_only=True):
     slug: str
     old: int
