@@ -15,6 +15,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import File, Response, Stream
 
 from survey_service.db.engine import Database
+from survey_service.domain.audit.services import Actor
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.exports import jobs, services
@@ -25,6 +26,21 @@ from survey_service.errors import BadRequest
 from survey_service.results.exports import EXTENSIONS, FORMATS, MEDIA_TYPES, codebook_csv
 
 ACCESS = {"access": "exports:create"}
+
+
+async def export_download(db: Database, slug: str, format: str, labels: str | None, actor: Actor) -> Stream | File:
+    """A wave's responses as a download: CSV streamed, the other formats written to a file first."""
+    if format not in FORMATS:
+        raise BadRequest(f"format must be one of {', '.join(FORMATS)}")
+    filename = f"{slug}.{EXTENSIONS[format]}" if format != "ddi" else f"{slug}-ddi.xml"
+    if format == "csv":
+        chunks = await services.csv_stream(db, slug, labels or None, actor)
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        return Stream(chunks, media_type=MEDIA_TYPES["csv"], headers=headers)
+    path = await services.export_file(db, slug, format, labels or None, actor)
+    return File(
+        path=path, filename=filename, media_type=MEDIA_TYPES[format], background=BackgroundTask(os.unlink, path)
+    )
 
 
 class ExportController(Controller):
@@ -40,20 +56,7 @@ class ExportController(Controller):
         format: Annotated[str, Parameter(description="csv | xlsx | sav | dta | parquet | ddi")] = "csv",
         labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
     ) -> Stream | File:
-        if format not in FORMATS:
-            raise BadRequest(f"format must be one of {', '.join(FORMATS)}")
-        filename = f"{slug}.{EXTENSIONS[format]}" if format != "ddi" else f"{slug}-ddi.xml"
-        disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-        if format == "csv":
-            chunks = await services.csv_stream(db, slug, labels, actor_of(staff))
-            return Stream(chunks, media_type=MEDIA_TYPES["csv"], headers=disposition)
-        path = await services.export_file(db, slug, format, labels, actor_of(staff))
-        return File(
-            path=path,
-            filename=filename,
-            media_type=MEDIA_TYPES[format],
-            background=BackgroundTask(os.unlink, path),
-        )
+        return await export_download(db, slug, format, labels, actor_of(staff))
 
     @get("/codebook.csv", summary="The codebook of the export: variables, values and labels", opt=ACCESS)
     async def codebook(self, db: NamedDependency[Database], slug: FromPath[str]) -> Response[bytes]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, Parameter
@@ -26,6 +27,16 @@ async def _report(session: AsyncSession, slug: str, lang: str) -> Report:
     return services.make_report(inp)
 
 
+def report_file(report: Report, slug: str, lang: str, format: str) -> Response[bytes]:
+    """The report as a file to download: pdf, json, or csv (its result tables)."""
+    headers = {"Content-Disposition": f'attachment; filename="{slug}-report-{lang}.{format}"'}
+    if format == "pdf":
+        return Response(render_pdf(report), media_type="application/pdf", headers=headers)
+    if format == "json":
+        return Response(msgspec.json.encode(report), media_type="application/json", headers=headers)
+    return Response(exports.result_table_csv(report), media_type=exports.MEDIA_TYPES["csv"], headers=headers)
+
+
 class ReportController(Controller):
     path = "/api/v1/surveys/{slug:str}/report"
     tags = ("reports",)
@@ -42,12 +53,7 @@ class ReportController(Controller):
             raise BadRequest(f"format must be one of {', '.join(FORMATS)}")
         report = await _report(read_session, slug, lang)
         if format == "json":
-            import msgspec
-
             return Response(msgspec.json.encode(report), media_type="application/json")
         if format == "html":
             return Response(render_html(report).encode(), media_type="text/html; charset=utf-8")
-        disposition = {"Content-Disposition": f'attachment; filename="{slug}-report-{lang}.{format}"'}
-        if format == "pdf":
-            return Response(render_pdf(report), media_type="application/pdf", headers=disposition)
-        return Response(exports.result_table_csv(report), media_type=exports.MEDIA_TYPES["csv"], headers=disposition)
+        return report_file(report, slug, lang, format)

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, Parameter
@@ -27,14 +26,15 @@ from survey_service.db.models import Response as ResponseRow
 from survey_service.domain.auth.pages import form_fields
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
-from survey_service.domain.exports import services as export_services
+from survey_service.domain.exports.controllers import export_download
 from survey_service.domain.imports.services import MODES, import_responses
 from survey_service.domain.plans import services as plans
 from survey_service.domain.reports import services
+from survey_service.domain.reports.controllers import report_file
 from survey_service.domain.weighting.services import set_margins
 from survey_service.errors import BadRequest, DomainError
 from survey_service.results import exports
-from survey_service.results.render import render_html, render_pdf
+from survey_service.results.render import render_html
 from survey_service.web.staff import page
 from survey_service.web.templating import STATIC_PATH
 
@@ -282,12 +282,7 @@ class ResultsPages(Controller):
         if format == "html":
             css = f"{STATIC_PATH}/css/report.css"
             return Response(render_html(report, inline_css=False, css_url=css), media_type="text/html; charset=utf-8")
-        headers = {"Content-Disposition": f'attachment; filename="{slug}-report-{lang}.{format}"'}
-        if format == "pdf":
-            return Response(render_pdf(report), media_type="application/pdf", headers=headers)
-        if format == "json":
-            return Response(msgspec.json.encode(report), media_type="application/json", headers=headers)
-        return Response(exports.result_table_csv(report), media_type=exports.MEDIA_TYPES["csv"], headers=headers)
+        return report_file(report, slug, lang, format)
 
     @get("/{slug:str}/export", opt=EXPORT)
     async def export(
@@ -298,20 +293,7 @@ class ResultsPages(Controller):
         format: Annotated[str, Parameter(description="csv | xlsx | sav | dta | parquet | ddi")] = "csv",
         labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
     ) -> Stream | File:
-        if format not in exports.FORMATS:
-            raise BadRequest(f"format must be one of {', '.join(exports.FORMATS)}")
-        filename = f"{slug}.{exports.EXTENSIONS[format]}" if format != "ddi" else f"{slug}-ddi.xml"
-        if format == "csv":
-            chunks = await export_services.csv_stream(db, slug, labels or None, actor_of(staff))
-            headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-            return Stream(chunks, media_type=exports.MEDIA_TYPES["csv"], headers=headers)
-        path = await export_services.export_file(db, slug, format, labels or None, actor_of(staff))
-        return File(
-            path=path,
-            filename=filename,
-            media_type=exports.MEDIA_TYPES[format],
-            background=BackgroundTask(os.unlink, path),
-        )
+        return await export_download(db, slug, format, labels, actor_of(staff))
 
 
 def _year(fields: dict[str, str], name: str) -> int:
