@@ -182,3 +182,15 @@ async def client(settings: Settings, db: Database) -> AsyncIterator[httpx.AsyncC
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c,
     ):
         yield c
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line per reason for skipped tests (a service that is not configured), with how many."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"skipped {count}: {reason}", yellow=True)
