@@ -170,6 +170,13 @@ class Design:
         """Design degrees of freedom, R ``degf()``: PSUs minus strata with non-zero weight."""
         return int(self.domain_df(self._row_table, (self._w != 0)[:, None])[0])
 
+    @property
+    def degf_all_rows(self) -> int:
+        """PSUs minus strata over all rows, those of zero weight included: the ν of R ``svychisq``
+        (``length(unique(cluster)) − length(unique(strata))``), which unlike ``degf()`` counts them."""
+        first = self._stages[0]
+        return first.n_units - first.n_groups
+
     # -- atoms: the cells every variance computation is refined by ------------------------------------
 
     @cached_property
