@@ -76,6 +76,14 @@ for (how in c("average", "adjust", "remove", "certainty")) {
   lonely[[how]] <- list(mean_api00 = est(svymean(~api00, dlonely)), total_enroll = est(svytotal(~enroll, dlonely)),
                         mean_sch_wide = est(svymean(~sch.wide, dlonely)), degf = degf(dlonely))
 }
+# a second-stage unit alone in its district (fpc at both stages): R's "average" leaves the variance NaN
+multi <- as.numeric(names(which(table(apiclus2$dnum) >= 2))[1])
+dropped <- which(apiclus2$dnum == multi)[-1]
+options(survey.lonely.psu = "average")
+lonely$average_second_stage <- list(
+  dropped_rows = dropped,
+  mean_api00 = est(svymean(~api00, svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2[-dropped, ])))
+)
 options(survey.lonely.psu = "fail")
 
 # 6. svychisq(statistic = "Chisq") reports the unadjusted Pearson X-squared and the p-value of X^2/mean(delta)
