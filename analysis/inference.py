@@ -30,9 +30,9 @@ def rao_scott(
     contrasts, D = diag(p̂): Δ = (CᵀD⁻¹C/N)⁻¹ CᵀD⁻¹VD⁻¹C. ``"F"`` (second order): F = X²/tr Δ on
     (d, d·ν) df with d = (tr Δ)²/tr Δ², ν = design df. ``"Chisq"`` (first order): as R, the statistic
     is the unadjusted X² and the p-value that of X²/mean(diag Δ) (``adjusted``) on (r−1)(c−1) df.
-    X² is Pearson's statistic on the weighted table scaled to N = rows of the design (``pearson``). Rows missing x or y (or outside ``domain``) keep
-    zero weight in the whole design; ν is, as in R, PSUs minus strata of the whole design counting rows
-    of zero weight (:attr:`Design.degf_all_rows`).
+    X² is Pearson's statistic on the weighted table scaled to N = rows of the design (``pearson``).
+    Rows missing x or y (or outside ``domain``) keep zero weight in the whole design; ν is, as in R,
+    PSUs minus strata of the whole design counting rows of zero weight (:attr:`Design.degf_all_rows`).
     """
     xcode, _ = factorize(np.asarray(x))
     ycode, _ = factorize(np.asarray(y))

@@ -328,7 +328,10 @@ def _calfun(method: Method, lo: float, hi: float) -> tuple[Callable[[FloatArray]
             with np.errstate(over="ignore", invalid="ignore"):
                 e = np.exp(a * u)
                 den = hi - 1.0 + (1.0 - lo) * e
-                return hi * (1.0 - lo) * e * a / den - (lo * (hi - 1.0) + hi * (1.0 - lo) * e) * (1.0 - lo) * e * a / den**2
+                return (
+                    hi * (1.0 - lo) * e * a / den
+                    - (lo * (hi - 1.0) + hi * (1.0 - lo) * e) * (1.0 - lo) * e * a / den**2
+                )
 
     elif method == "raking":
 

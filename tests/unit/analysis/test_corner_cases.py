@@ -83,7 +83,7 @@ def test_logit_calibration_needs_finite_bounds_around_one(dstrat: Design) -> Non
 
 def test_unknown_calibration_methods_are_refused(dstrat: Design) -> None:
     variables, totals = _margins(api("apistrat"))
-    with pytest.raises(CalibrationError, match="'rakign'.*linear, raking or logit"):
+    with pytest.raises(CalibrationError, match=r"'rakign' is unknown; use linear, raking or logit"):
         calibrate(dstrat, variables, totals, method="rakign")  # type: ignore[arg-type]
 
 
