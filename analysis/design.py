@@ -24,7 +24,7 @@ import numpy.typing as npt
 from .codes import BoolArray, FloatArray, IntArray, combine, factorize, group_sum, is_missing
 from .errors import DesignError
 
-LonelyPSU = Literal["fail", "certainty", "remove", "adjust"]
+LonelyPSU = Literal["fail", "certainty", "remove", "adjust", "average"]
 
 # cell × atom tables up to this many bins are tabulated densely with np.bincount
 _DENSE_BINS = 1 << 22
@@ -81,7 +81,9 @@ class Design:
       variance includes the later stages, as R ``svyrecvar``; otherwise it is the ultimate-cluster
       (with-replacement) variance.
     * ``lonely_psu``: a stratum with one PSU: ``"fail"`` (R default), ``"certainty"``/``"remove"``
-      (contributes nothing), ``"adjust"`` (centred at zero), as R ``options(survey.lonely.psu)``.
+      (contributes nothing), ``"adjust"`` (centred at zero), ``"average"`` (contributes nothing and the
+      variance is scaled by strata/(strata − lonely strata); a lonely unit at a later stage makes the
+      variance NaN, as in R), as R ``options(survey.lonely.psu)``.
 
     Degrees of freedom follow R ``degf()``: PSUs minus strata among rows with non-zero weight.
     """
@@ -101,8 +103,8 @@ class Design:
         stage_list: list[np.ndarray | None] = list(stage_labels) or [None]
         if fpc_values and len(fpc_values) != len(stage_list):
             raise DesignError(f"fpc is given for {len(fpc_values)} stage(s) but the design has {len(stage_list)}")
-        if lonely_psu not in ("fail", "certainty", "remove", "adjust"):
-            raise DesignError(f"lonely_psu must be fail, certainty, remove or adjust, not {lonely_psu!r}")
+        if lonely_psu not in ("fail", "certainty", "remove", "adjust", "average"):
+            raise DesignError(f"lonely_psu must be fail, certainty, remove, adjust or average, not {lonely_psu!r}")
         strata_codes = _codes(strata, n, "strata") if strata is not None else np.zeros(n, np.int64)
         stages = _build_stages(strata_codes, stage_list, fpc_values, n, lonely_psu)
         if weights is None:
@@ -169,6 +171,13 @@ class Design:
     def degf(self) -> int:
         """Design degrees of freedom, R ``degf()``: PSUs minus strata with non-zero weight."""
         return int(self.domain_df(self._row_table, (self._w != 0)[:, None])[0])
+
+    @property
+    def degf_all_rows(self) -> int:
+        """PSUs minus strata over all rows, those of zero weight included: the ν of R ``svychisq``
+        (``length(unique(cluster)) − length(unique(strata))``), which unlike ``degf()`` counts them."""
+        first = self._stages[0]
+        return first.n_units - first.n_groups
 
     # -- atoms: the cells every variance computation is refined by ------------------------------------
 
@@ -418,10 +427,17 @@ def _build_stages(
             if lonely == "fail":
                 raise DesignError(
                     f"{where} number {int(np.argmax(lonely_groups)) + 1} has only one sampled unit at stage "
-                    f"{s + 1}; pass lonely_psu='certainty', 'remove' or 'adjust'"
+                    f"{s + 1}; pass lonely_psu='certainty', 'remove', 'adjust' or 'average'"
                 )
             if lonely == "adjust":
                 center = np.where(lonely_groups, 0.0, center)
+            elif lonely == "average" and s == 0:
+                # R onestage(): lonely strata give NA and the sum over the others is scaled by nstrat/nokstrat
+                ok = n_groups - int(np.count_nonzero(lonely_groups))
+                scale = np.where(lonely_groups, 0.0, scale) * (n_groups / ok if ok else np.nan)
+            elif lonely == "average":
+                # within a unit of a later stage there is only one group: R's 0 · 1/0 makes the variance NaN
+                scale = np.where(lonely_groups, np.nan, scale)
             else:
                 scale = np.where(lonely_groups, 0.0, scale)
         stages.append(_Stage(group, unit, n_groups, n_units, unit_group, scale, center, fraction, element=n_units == n))

@@ -157,7 +157,8 @@ def _determined_cells(suppressed: BoolArray, lines: list[list[Cell]]) -> list[Ce
 def disclose(table: ShareTable, *, sensitive: bool = False, rules: DisclosureRules | None = None) -> ShareTable:
     """Apply the disclosure rules to a :class:`ShareTable`: every grouping is protected as an additive
     table with the whole-sample column as its total (repeated until the shared total column is stable);
-    withheld shares become NaN and carry the ``suppressed`` flag, bases 30–49 the ``caution`` flag."""
+    withheld shares become NaN and carry the ``suppressed`` flag, bases 30–49 the ``caution`` flag.
+    Shares of a domain without design degrees of freedom (flag ``no_df``) are withheld as well."""
     rules = rules or DisclosureRules()
     groups = [g for g, _ in table.domains if g is not None]
     order = list(dict.fromkeys(groups))
@@ -185,7 +186,9 @@ def disclose(table: ShareTable, *, sensitive: bool = False, rules: DisclosureRul
             if np.any(prot.suppressed & ~cells[:, idx]):
                 cells[:, idx] |= prot.suppressed
                 changed = True
-    hide = cells[:k]
+    # a domain without degrees of freedom (one PSU) has no interval: its shares are withheld too, for
+    # statistical rather than disclosure reasons, so they need no complementary suppression
+    hide = cells[:k] | ((table.n > 0) & (table.df <= 0))[None, :]
     nan = np.where(hide, np.nan, 1.0)
     return dataclasses.replace(
         table,

@@ -150,15 +150,21 @@ def proportion_ci(
 
 def design_effect(design: Design, y: npt.ArrayLike, domain: npt.ArrayLike | None = None) -> float:
     """Design effect of a mean, R ``deff(svymean(~y, design, deff = TRUE))``: V / V_srs with
-    V_srs = s²_w (N̂ − n)/(N̂ n), s²_w the weighted variance × n/(n−1) (R ``svyvar``)."""
+    V_srs = s²_w (N̂ − n)/(N̂ n), s²_w the weighted variance × n/(n−1) (R ``svyvar``).
+
+    As R: when the weights sum to n (all weights 1) V_srs is 0 and the result is ``inf``, or NaN when V
+    is 0 too; when they sum to less than n (R warns "are weights correctly scaled?") it is NaN."""
     est = mean(design, y, domain)
     yv = _values(design, y)
     valid = _domain(design, domain) & ~np.isnan(yv)
     w = design.weights[valid]
-    n = int(np.count_nonzero(w))
-    wsum = float(w.sum())
-    s2 = float(np.sum(w * (yv[valid] - est.value) ** 2) / wsum) * n / (n - 1)
-    return est.se**2 / (s2 * (wsum - n) / (wsum * n))
+    n = np.float64(np.count_nonzero(w))
+    wsum = np.float64(w.sum())
+    if wsum < n:
+        return float("nan")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = np.sum(w * (yv[valid] - est.value) ** 2) / wsum * n / (n - 1)
+        return float(np.float64(est.se) ** 2 / (s2 * (wsum - n) / (wsum * n)))
 
 
 def by(

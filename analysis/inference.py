@@ -28,10 +28,11 @@ def rao_scott(
 
     With p̂ the design-based cell shares (r·c), V their linearisation covariance, C the interaction
     contrasts, D = diag(p̂): Δ = (CᵀD⁻¹C/N)⁻¹ CᵀD⁻¹VD⁻¹C. ``"F"`` (second order): F = X²/tr Δ on
-    (d, d·ν) df with d = (tr Δ)²/tr Δ², ν = design df. ``"Chisq"`` (first order): X²/mean(diag Δ) on
-    (r−1)(c−1) df. X² is Pearson's statistic on the weighted table scaled to N = rows of the design
-    (reported as ``pearson``, R's printed X-squared). Rows missing x or y (or outside ``domain``) keep
-    zero weight in the whole design; ν is the whole design's ``degf`` as in R for a calibrated design.
+    (d, d·ν) df with d = (tr Δ)²/tr Δ², ν = design df. ``"Chisq"`` (first order): as R, the statistic
+    is the unadjusted X² and the p-value that of X²/mean(diag Δ) (``adjusted``) on (r−1)(c−1) df.
+    X² is Pearson's statistic on the weighted table scaled to N = rows of the design (``pearson``).
+    Rows missing x or y (or outside ``domain``) keep zero weight in the whole design; ν is, as in R,
+    PSUs minus strata of the whole design counting rows of zero weight (:attr:`Design.degf_all_rows`).
     """
     xcode, _ = factorize(np.asarray(x))
     ycode, _ = factorize(np.asarray(y))
@@ -67,16 +68,17 @@ def rao_scott(
     denom = contrast.T @ (inv_d / n_rows) @ contrast
     numer = contrast.T @ inv_d @ v @ inv_d @ contrast
     delta = np.linalg.solve(denom, numer)
-    nu = float(design.degf)
+    nu = float(design.degf_all_rows)
+    trace = float(np.trace(delta))
+    delta_mean = trace / delta.shape[1]
     if statistic == "F":
-        trace = float(np.trace(delta))
         d0 = trace**2 / float(np.trace(delta @ delta))
         f = pearson / trace
-        return RaoScott(f, d0, d0 * nu, float(stats.f.sf(f, d0, d0 * nu)), pearson, "F")
+        return RaoScott(f, d0, d0 * nu, float(stats.f.sf(f, d0, d0 * nu)), pearson, "F", delta_mean)
     if statistic == "Chisq":
         df = delta.shape[1]
-        adjusted = pearson / float(np.mean(np.diag(delta)))
-        return RaoScott(adjusted, float(df), np.inf, float(stats.chi2.sf(adjusted, df)), pearson, "Chisq")
+        p = float(stats.chi2.sf(pearson / delta_mean, df))
+        return RaoScott(pearson, float(df), np.inf, p, pearson, "Chisq", delta_mean)
     raise ValueError(f"statistic must be 'F' or 'Chisq', not {statistic!r}")
 
 

@@ -51,8 +51,9 @@ def proportion_interval(
     * ``mean``: p ± qt(df)·se.  ``asin``: sin²(asin √p ± qt(df)·se/(2√(p(1−p)))).
 
     A share of exactly 0 or 1 has no design-based variance; its interval is Clopper–Pearson with the
-    unweighted base ``n`` (design effect taken as 1, Korn & Graubard 1998). Where df ≤ 0 the other
-    intervals are NaN; where the SE is 0 (a calibrated share) they collapse to p.
+    unweighted base ``n`` (design effect taken as 1, Korn & Graubard 1998). Where df ≤ 0 every other
+    interval is NaN, as R's ``qt(·, df = 0)``, even with a zero SE; where the SE is 0 and df > 0 (a
+    calibrated share) the interval collapses to p.
     """
     if method not in PROPORTION_METHODS:
         raise ValueError(f"unknown proportion interval method {method!r}; use one of {PROPORTION_METHODS}")
@@ -84,7 +85,7 @@ def proportion_interval(
             hi = stats.beta.ppf(1 - alpha / 2, n_eff * p_ + 1, n_eff * (1 - p_))
             lo = np.where(df_ > 0, lo, np.nan)
             hi = np.where(df_ > 0, hi, np.nan)
-        flat = (se_ == 0) & (p_ > 0) & (p_ < 1)
+        flat = (se_ == 0) & (p_ > 0) & (p_ < 1) & (df_ > 0)
         lo = np.where(flat, p_, lo)
         hi = np.where(flat, p_, hi)
         cp_lo, cp_hi = clopper_pearson(p_ * n_, n_, level)

@@ -73,10 +73,13 @@ class WeightSummary:
 
 @dataclass(frozen=True, slots=True)
 class RaoScott:
-    """Rao-Scott test of independence in a two-way table (R ``svychisq``).
+    """Rao-Scott test of independence in a two-way table (R ``svychisq``), named as R names it.
 
-    ``pearson`` is R's reported X-squared (table scaled to the number of rows of the design);
-    ``statistic`` is the F (second order) or the first-order corrected chi-square X²/mean(δ).
+    ``pearson`` is Pearson's X² of the weighted table scaled to the number of rows of the design.
+    ``statistic`` is what R prints: for ``kind="F"`` the second-order F = X²/tr Δ; for
+    ``kind="Chisq"`` the unadjusted X-squared (= ``pearson``), whose p-value R takes from the
+    first-order corrected ``adjusted`` = X²/mean(δ) on ``df_num`` df. ``delta_mean`` is mean(δ), the
+    mean generalised design effect (the eigenvalues δ of Δ).
     """
 
     statistic: float
@@ -85,6 +88,12 @@ class RaoScott:
     p_value: float
     pearson: float
     kind: str
+    delta_mean: float
+
+    @property
+    def adjusted(self) -> float:
+        """The first-order Rao-Scott statistic X²/mean(δ), referred to χ² on (r−1)(c−1) df."""
+        return self.pearson / self.delta_mean
 
 
 @dataclass(frozen=True, slots=True)

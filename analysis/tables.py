@@ -66,7 +66,13 @@ def share_arrays(
     se = np.where(wd > 0, se, np.nan)
     member = mem.reshape(n_cells, d)
     df = design.domain_df(tab, member)
-    n_rows = np.full(d, design.n) if design.is_calibrated else n
+    # Korn-Graubard's nrow(design): R keeps every row of a calibrated design in a subset, and rows of
+    # zero weight in any design
+    if design.is_calibrated:
+        n_rows = np.full(d, design.n)
+    else:
+        rows = np.bincount(yc * (lv + 1) + gc, minlength=n_cells).reshape(k + 1, lv + 1)
+        n_rows = np.einsum("ygd,yg->d", memf[:k], rows[:k].astype(float))
     lo, hi = proportion_interval(p, se, df[None, :], n[None, :], n_rows[None, :], method, level)
     return {"value": p, "se": se, "ci_low": lo, "ci_high": hi, "count": count, "n": n, "df": df}
 

@@ -1,4 +1,4 @@
-"""Weighting: raking, post-stratification, linear (GREG) calibration with bounds, trimming, diagnostics.
+"""Weighting: raking, post-stratification, linear (GREG) and logit calibration with bounds, trimming, diagnostics.
 
 Each function returns a new :class:`~analysis.design.Design` that carries the calibration information
 R stores in ``design$postStrata``, so that standard errors include the calibration residuals.
@@ -6,6 +6,7 @@ R stores in ``design$postStrata``, so that standard errors include the calibrati
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,7 +27,8 @@ from .errors import (
 from .results import WeightSummary
 
 Totals = Mapping[str, Mapping[Any, float] | float]
-Method = Literal["linear", "raking"]
+Method = Literal["linear", "raking", "logit"]
+METHODS: tuple[str, ...] = ("linear", "raking", "logit")
 
 _INTERCEPT = ("(population)", "total")
 
@@ -60,10 +62,23 @@ def calibrate(
     (the population total) for a numeric one. Categorical variables enter as R's treatment contrasts
     plus an intercept whose total is the population size (their common margin, or
     ``population_size``). ``method="linear"`` is GREG, g = 1 + xᵀλ (closed form without bounds, as R
-    ``regcalibrate``); ``"raking"`` is g = exp(xᵀλ). Bounds apply to g = w_new/w_old and are solved by
-    R's Newton iteration (``grake``), converged when every |misfit|/(1 + |total|) ≤ ``epsilon``.
+    ``regcalibrate``); ``"raking"`` is g = exp(xᵀλ); ``"logit"`` is Deville and Särndal's bounded
+    logit, R ``calfun = "logit"`` (``cal.logit``): with bounds (L, U), L < 1 < U, both finite, and
+    A = (U − L)/((U − 1)(1 − L)), g = (L(U − 1) + U(1 − L)e^{Au})/(U − 1 + (1 − L)e^{Au}), u = xᵀλ,
+    so that L < g < U. Bounds apply to g = w_new/w_old and are solved by R's Newton iteration
+    (``grake``), converged when every |misfit|/(1 + |total|) ≤ ``epsilon``.
     ``trim = (lo, hi)`` trims g afterwards and spreads the excess over the untrimmed weights (R ``trim``).
+    An unknown ``method`` is refused.
     """
+    if method not in METHODS:
+        raise CalibrationError(f"calibration method {method!r} is unknown; use linear, raking or logit")
+    if method == "logit":
+        if bounds is None or not all(math.isfinite(b) for b in bounds):
+            raise CalibrationError("logit calibration needs finite bounds (lower, upper) on g = new/old weight")
+        if not bounds[0] < 1 < bounds[1]:
+            raise CalibrationError(
+                f"logit calibration needs a lower bound below 1 and an upper bound above 1, not {tuple(bounds)}"
+            )
     problem = _problem(design, variables, totals, population_size, positive=method == "raking")
     w0 = design.weights
     cell_w = w0 if problem.cell is None else np.bincount(problem.cell, w0, minlength=problem.x.shape[0])
@@ -299,7 +314,26 @@ def _linear_g(problem: _Problem, cell_w: FloatArray) -> FloatArray:
 
 
 def _calfun(method: Method, lo: float, hi: float) -> tuple[Callable[[FloatArray], FloatArray], ...]:
-    if method == "raking":
+    """F(u) − 1 and F'(u) of R's calibration functions ``cal.linear``, ``cal.raking``, ``cal.logit``."""
+    if method == "logit":
+        a = (hi - lo) / ((hi - 1.0) * (1.0 - lo))
+
+        # an overflowing exp gives NaN here, which grake's step halving backs away from (as in R)
+        def fm1(u: FloatArray) -> FloatArray:
+            with np.errstate(over="ignore", invalid="ignore"):
+                e = np.exp(a * u)
+                return (lo * (hi - 1.0) + hi * (1.0 - lo) * e) / (hi - 1.0 + (1.0 - lo) * e) - 1.0
+
+        def df(u: FloatArray) -> FloatArray:
+            with np.errstate(over="ignore", invalid="ignore"):
+                e = np.exp(a * u)
+                den = hi - 1.0 + (1.0 - lo) * e
+                return (
+                    hi * (1.0 - lo) * e * a / den
+                    - (lo * (hi - 1.0) + hi * (1.0 - lo) * e) * (1.0 - lo) * e * a / den**2
+                )
+
+    elif method == "raking":
 
         def fm1(u: FloatArray) -> FloatArray:
             with np.errstate(over="ignore"):

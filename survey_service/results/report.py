@@ -199,7 +199,7 @@ def _mean_rows(
     rows = []
     for g, level, mask in domains:
         est = analysis.mean(design, y, mask)
-        hidden = est.n < RULES.min_base or not math.isfinite(est.value)
+        hidden = est.n < RULES.min_base or not math.isfinite(est.value) or "no_df" in est.flags
         rows.append(
             EstimateRow(
                 item=item,

@@ -70,6 +70,21 @@ def test_every_ui_string_is_translated_into_finnish_and_swedish() -> None:
         assert translations(language).gettext("Change") != "Change"
 
 
+def test_the_methods_appendix_states_where_results_differ_from_r_survey() -> None:
+    for language, words in (
+        ("en", ("R's survey package gives 0", "Clopper–Pearson", "na.rm = TRUE", "20%", "no degrees of freedom")),
+        ("fi", ("R:n survey-paketti antaa 0", "Clopper–Pearson", "na.rm = TRUE", "20 %", "vapausasteita")),
+        ("sv", ("R:s survey-paket ger 0", "Clopper–Pearson", "na.rm = TRUE", "20 %", "frihetsgrader")),
+    ):
+        html = render_html(_report(language))
+        methods = html[html.index('<section id="methods"') :]
+        methods = methods[: methods.index("</section>")]
+        for word in words:
+            assert word in methods, (language, word)
+        assert 'calibrate(calfun = "raking")' in methods.replace("&#34;", '"')
+        assert "%%" not in methods
+
+
 def test_inline_css_for_files_and_a_link_for_the_web_app() -> None:
     r = _report()
     assert "<style>" in render_html(r)

@@ -41,6 +41,27 @@ def local() -> dict[str, Any]:
     return json.loads((DATA / "local-reference.json").read_text())
 
 
+_R_SPECIAL = {"NaN": float("nan"), "NA": float("nan"), "Inf": float("inf"), "-Inf": float("-inf")}
+
+
+def _r_special(value: Any) -> Any:
+    """jsonlite writes R's NaN, NA and Inf as strings: back to floats."""
+    if isinstance(value, str) and value in _R_SPECIAL:
+        return _R_SPECIAL[value]
+    if isinstance(value, list):
+        return [_r_special(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _r_special(v) for k, v in value.items()}
+    return value
+
+
+@cache
+def corner() -> dict[str, Any]:
+    """Results of corner_cases.R with the local R: logit calibration, one-PSU domains, equal and zero
+    weights, lonely PSUs, svychisq statistics, documented differences."""
+    return _r_special(json.loads((DATA / "corner-cases.json").read_text()))  # type: ignore[no-any-return]
+
+
 @cache
 def published() -> dict[str, Any]:
     """The project's r-reference-values.json (R survey 4.5 / psych 2.5.3)."""
