@@ -162,7 +162,10 @@ def to_xlsform(q: Questionnaire, version: str | None = None) -> bytes:
         ["type", "name"]
         + [f"label::{headers[lang]}" for lang in langs]
         + [f"hint::{headers[lang]}" for lang in langs]
-        + ["required", "relevant", "constraint", "appearance", "show_if", "question_type", "dimension"]
+        + ["required", "relevant", "constraint", "appearance", "default"]
+        + [f"constraint_message::{headers[lang]}" for lang in langs]
+        + [f"required_message::{headers[lang]}" for lang in langs]
+        + ["show_if", "question_type", "dimension"]
         + ["monitoring_target", "indicator"]
         + [f"indicator_label::{headers[lang]}" for lang in langs]
         + ["scale", "reverse", "sensitive", "source", "adapted", "report_by"]
@@ -198,6 +201,9 @@ def to_xlsform(q: Questionnaire, version: str | None = None) -> bytes:
             "name": x.code,
             **texts("label", x.text),
             **texts("hint", x.help),
+            **texts("constraint_message", x.constraint_message),
+            **texts("required_message", x.required_message),
+            "default": x.default,
             "relevant": to_relevant(x.show_if) if x.show_if else None,
             "show_if": x.show_if,
             "dimension": x.dimension,
@@ -229,11 +235,18 @@ def to_xlsform(q: Questionnaire, version: str | None = None) -> bytes:
             row = common(x)
             required = _flag(x.required or None)
             if isinstance(x, SingleChoice):
-                survey.add(type=f"select_one {choice_list(x.code, plain(x.choices))}", required=required, **row)
+                listed = choice_list(x.code, plain(x.choices))
+                survey.add(type=f"select_one {listed}", required=required, appearance=x.layout, **row)
             elif isinstance(x, MultipleChoice):
                 constraint = _ranges("count-selected(.)", x.min_selected, x.max_selected)
                 listed = choice_list(x.code, plain(x.choices))
-                survey.add(type=f"select_multiple {listed}", required=required, constraint=constraint, **row)
+                survey.add(
+                    type=f"select_multiple {listed}",
+                    required=required,
+                    constraint=constraint,
+                    appearance=x.layout,
+                    **row,
+                )
             elif isinstance(x, Rating):
                 points = [
                     (
@@ -494,7 +507,14 @@ _SELECT = re.compile(
     re.IGNORECASE,
 )
 _SELECT_COMMANDS = {
-    "select_one": {"add select one prompt using", "select one from", "select one using", "select1", "select_one"},
+    "select_one": {
+        "add select one prompt using",
+        "select one from",
+        "select one using",
+        "select1",
+        "select_one",
+        "select one",
+    },
     "select_multiple": {
         "add select multiple prompt using",
         "select all that apply from",
@@ -523,6 +543,7 @@ _CHOICE_LAYOUTS = {
     "horizontal-compact": "horizontal",
 }
 _ORDER_OPS = {">": ">=", "<": "<="}
+_LONGEST = {"text": 1000, "long_text": 20000}  # the schema's largest max_length
 OTHER = "other"
 
 
@@ -536,6 +557,7 @@ class ImportSummary:
     skipped_rows: list[str] = field(default_factory=list)  # device metadata rows the service never collects
     plain_questions: int = 0  # questions without a good-relations dimension
     unknown_languages: list[str] = field(default_factory=list)  # language names without a code
+    notes: list[str] = field(default_factory=list)  # limits the service sets where XLSForm has none
 
 
 @dataclass
@@ -963,8 +985,9 @@ class _Builder:
         for lang in languages:
             if lang not in self.all_languages:
                 self.all_languages.append(lang)
+        translated = bool(titles)  # the languages sheet names every language's title itself
         self.form_title = self._title(titles)
-        raw["title"] = self.everywhere(self.form_title) if not titles else self.form_title
+        raw["title"] = self.form_title if translated else self.everywhere(self.form_title)
         report: list[tuple[str, str, int]] = []  # (report_by cell, code, row)
         _Layout(self, raw, report).run(self.survey)
         raw["languages"] = languages or {}
@@ -1064,6 +1087,13 @@ class _Builder:
         if unit:
             q["unit"] = unit
         self._apply_ranges(q, ranges, row)
+        if qtype in {"text", "long_text"} and "max_length" not in q:
+            # XLSForm text has no length limit; the longest answer the service keeps is named, not implied.
+            q["max_length"] = _LONGEST[qtype]
+            self.summary.notes.append(
+                f"sheet survey, row {row.number}: {code} takes at most {_LONGEST[qtype]} characters "
+                "(set string-length(.) <= N in constraint to change it)"
+            )
         indicator = row.get("indicator")
         if indicator:
             q["indicator"] = self._indicator(indicator, q, row)
