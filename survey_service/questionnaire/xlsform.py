@@ -561,6 +561,13 @@ class ImportSummary:
 
 
 @dataclass
+class WorkbookError(DefinitionError):
+    """A workbook's problems, with what reading it found so far (the import page asks for unknown languages)."""
+
+    summary: ImportSummary = field(default_factory=ImportSummary)
+
+
+@dataclass
 class _Row:
     sheet: str
     number: int
@@ -742,17 +749,20 @@ def read_xlsform(
     sheet, row and column of every problem.
     """
     reader = _Reader(file)
-    read = _read_workbook(data, file, reader)
-    reader.fail_if_any()
-    raw = _Builder(reader, read, file, unnamed_language, language_codes or {}).build()
-    reader.fail_if_any()
     try:
-        q = decode(raw, file)
+        read = _read_workbook(data, file, reader)
+        reader.fail_if_any()
+        raw = _Builder(reader, read, file, unnamed_language, language_codes or {}).build()
+        reader.fail_if_any()
+        try:
+            q = decode(raw, file)
+        except DefinitionError as exc:
+            raise DefinitionError([_relocate(p, reader) for p in exc.problems]) from None
+        problems = validate(q, file, complete=complete)
+        if problems:
+            raise DefinitionError([_relocate(p, reader) for p in problems])
     except DefinitionError as exc:
-        raise DefinitionError([_relocate(p, reader) for p in exc.problems]) from None
-    problems = validate(q, file, complete=complete)
-    if problems:
-        raise DefinitionError([_relocate(p, reader) for p in problems])
+        raise WorkbookError(exc.problems, reader.summary) from None
     return q, reader.summary
 
 
