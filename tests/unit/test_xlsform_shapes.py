@@ -126,11 +126,7 @@ def test_sheet_and_column_names_in_any_case_and_their_aliases() -> None:
 def test_language_names_without_codes_are_found_in_cldr(header: str, code: str) -> None:
     data = workbook(
         [["type", "name", header], ["select_one yn", "ok", "?"]],
-        [["list_name", "name", header]]
-        + [
-            ["yn", "1", "a"],
-            ["yn", "2", "b"],
-        ],
+        [["list_name", "name", header], ["yn", "1", "a"], ["yn", "2", "b"]],
     )
     q, summary = imported(data)
     assert q.source_language == code and list(q.languages) == [code] and code in summary.languages
@@ -143,7 +139,7 @@ def test_an_unknown_language_name_is_asked_for_and_then_used() -> None:
         "form.xlsx: sheet survey, row 1: column label::Klingon: 'Klingon' is not a language name this service "
         "knows: give its code, e.g. 'label::Klingon (xx)', or on the import page"
     ]
-    q, summary = imported(data, language_codes={"Klingon": "tlh"})
+    q, _summary = imported(data, language_codes={"Klingon": "tlh"})
     assert q.sections[0].questions[0].text == {"tlh": "nuqneH", "en": "Hello"}
 
 
@@ -227,11 +223,14 @@ def test_or_other_adds_the_other_choice_and_its_text_question_in_every_language(
             ["select_one yn or_other", "pick", "Valitse", "Pick"],
             ["select_multiple yn or_other", "many", "Valitse monta", "Pick many"],
         ],
-        [["list_name", "name", "label::Suomi (fi)", "label::English (en)"], ["yn", "1", "Kyllä", "Yes"]]
-        + [["yn", "2", "Ei", "No"]],
+        [
+            ["list_name", "name", "label::Suomi (fi)", "label::English (en)"],
+            ["yn", "1", "Kyllä", "Yes"],
+            ["yn", "2", "Ei", "No"],
+        ],
     )
     q, _ = imported(data)
-    pick, pick_other, many, many_other = q.questions()
+    pick, pick_other, _many, many_other = q.questions()
     assert isinstance(pick, SingleChoice) and pick.choices[-1].code == "other"
     assert pick.choices[-1].label == {"fi": "Muu", "en": "Other"}
     assert isinstance(pick_other, ShortText) and pick_other.code == "pick_other"
@@ -265,15 +264,32 @@ def test_messages_hints_appearance_default_and_one_sided_constraints_are_carried
                 "appearance",
                 "default",
             ],
-            ["integer", "age", "Age?", "Ikä?", "In years", "Vuosina", ". > 14", "Over 14 only", "Yli 14", "yes"]
-            + ["Tell us", "Kerro", "", "30"],
+            [
+                "integer",
+                "age",
+                "Age?",
+                "Ikä?",
+                "In years",
+                "Vuosina",
+                ". > 14",
+                "Over 14 only",
+                "Yli 14",
+                "yes",
+                "Tell us",
+                "Kerro",
+                "",
+                "30",
+            ],
             ["select_one yn", "yes_no", "Yes?", "Kyllä?", "", "", "", "", "", "", "", "", "horizontal", "1"],
             ["select_one yn", "drop", "Pick", "Valitse", "", "", "", "", "", "", "", "", "minimal"],
             ["select_multiple yn", "scale", "Agree?", "Samaa?", "", "", "", "", "", "", "", "", "likert", "1 2"],
             ["text", "long", "Tell", "Kerro", "", "", "string-length(.) < 51", "", "", "", "", "", "multiline"],
         ],
-        [["list_name", "name", "label::English (en)", "label::Suomi (fi)"], ["yn", "1", "Yes", "Kyllä"]]
-        + [["yn", "2", "No", "Ei"]],
+        [
+            ["list_name", "name", "label::English (en)", "label::Suomi (fi)"],
+            ["yn", "1", "Yes", "Kyllä"],
+            ["yn", "2", "No", "Ei"],
+        ],
     )
     q, _ = imported(data)
     age, yes_no, drop, scale, long = q.questions()
@@ -288,14 +304,20 @@ def test_messages_hints_appearance_default_and_one_sided_constraints_are_carried
 
 def test_piping_refers_to_earlier_answers_only() -> None:
     fine = workbook(
-        [["type", "name", "label::English (en)", "hint::English (en)"], ["text", "name", "Name?"]]
-        + [["integer", "age", "How old are you, ${name}?", "${name}, in years"]]
+        [
+            ["type", "name", "label::English (en)", "hint::English (en)"],
+            ["text", "name", "Name?"],
+            ["integer", "age", "How old are you, ${name}?", "${name}, in years"],
+        ]
     )
     q, _ = imported(fine)
     assert q.questions()[1].text["en"] == "How old are you, ${name}?"
     later = workbook(
-        [["type", "name", "label::English (en)"], ["integer", "age", "How old are you, ${name}?"]]
-        + [["text", "name", "Name?"]]
+        [
+            ["type", "name", "label::English (en)"],
+            ["integer", "age", "How old are you, ${name}?"],
+            ["text", "name", "Name?"],
+        ]
     )
     assert any(
         "row 2 (question age): text: ${name} shows an answer, but 'name' is not an earlier question" in p
@@ -354,9 +376,13 @@ def test_out_of_scope_columns_are_refused_where_a_row_uses_them(column: str, val
 
 def test_every_problem_is_reported_at_once_one_message_each() -> None:
     data = workbook(
-        [["type", "name", "label::English (en)", "choice_filter"]]
-        + [["geopoint", "where", "Where?"], ["begin_repeat", "kids", "Kids"], ["text", "kid", "Name?", "x"]]
-        + [["end_repeat", "kids"]]
+        [
+            ["type", "name", "label::English (en)", "choice_filter"],
+            ["geopoint", "where", "Where?"],
+            ["begin_repeat", "kids", "Kids"],
+            ["text", "kid", "Name?", "x"],
+            ["end_repeat", "kids"],
+        ]
     )
     found = problems(data)
     rows = sorted(p.split(":")[1].strip() for p in found)
@@ -398,16 +424,51 @@ def kobo_form() -> bytes:
                 "appearance",
             ],
             ["start", "start"],
-            ["select_one areas or_other", "area", "Where do you live?", "Missä asut?", "", "", "yes", "", "", ""]
-            + ["Please choose an area", "Valitse alue", "horizontal"],
-            ["integer", "age", "How old are you?", "Kuinka vanha olet?", "", "", "yes", ". > 14"]
-            + ["You must be at least 15", "Sinun pitää olla vähintään 15", "", ""],
-            ["select_one yn", "likes", "Do you like living in ${area}?", "Viihdytkö alueella ${area}?"]
-            + ["You are ${age}", "Olet ${age}"],
+            [
+                "select_one areas or_other",
+                "area",
+                "Where do you live?",
+                "Missä asut?",
+                "",
+                "",
+                "yes",
+                "",
+                "",
+                "",
+                "Please choose an area",
+                "Valitse alue",
+                "horizontal",
+            ],
+            [
+                "integer",
+                "age",
+                "How old are you?",
+                "Kuinka vanha olet?",
+                "",
+                "",
+                "yes",
+                ". > 14",
+                "You must be at least 15",
+                "Sinun pitää olla vähintään 15",
+                "",
+                "",
+            ],
+            [
+                "select_one yn",
+                "likes",
+                "Do you like living in ${area}?",
+                "Viihdytkö alueella ${area}?",
+                "You are ${age}",
+                "Olet ${age}",
+            ],
         ],
-        [["list name", "name", "label::English (en)", "label::Suomi (fi)"]]
-        + [["areas", "north", "North", "Pohjoinen"], ["areas", "south", "South", "Etelä"]]
-        + [["yn", "yes", "Yes", "Kyllä"], ["yn", "no", "No", "Ei"]],
+        [
+            ["list name", "name", "label::English (en)", "label::Suomi (fi)"],
+            ["areas", "north", "North", "Pohjoinen"],
+            ["areas", "south", "South", "Etelä"],
+            ["yn", "yes", "Yes", "Kyllä"],
+            ["yn", "no", "No", "Ei"],
+        ],
     )
 
 
