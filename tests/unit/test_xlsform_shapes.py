@@ -4,7 +4,6 @@ them, round-trip through the export, and anything the service cannot keep is ref
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +23,7 @@ from survey_service.questionnaire.schema import (
     canonical_json,
 )
 from survey_service.questionnaire.xlsform import ImportSummary, from_xlsform, read_xlsform, to_xlsform
-
-Rows = Sequence[Sequence[Any]]
-
-
-def workbook(survey: Rows, choices: Rows = (), settings: Rows = (), names: Sequence[str] = ()) -> bytes:
-    """A workbook with the given sheets; ``names`` renames survey, choices, settings (e.g. upper case)."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    titles = [*names, *["survey", "choices", "settings"][len(names) :]]
-    for title, rows in zip(titles, (survey, choices, settings), strict=True):
-        if not rows:
-            continue
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(list(row))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+from tests.xlsform_forms import kobo_form, workbook
 
 
 def imported(data: bytes, file: str = "form.xlsx", **options: Any) -> tuple[Questionnaire, ImportSummary]:
@@ -402,74 +384,6 @@ def test_metadata_rows_are_skipped_and_listed() -> None:
     q, summary = imported(data)
     assert [x.code for x in q.questions()] == ["t"]
     assert summary.skipped_rows == ["sheet survey, row 2: start", "sheet survey, row 3: deviceid"]
-
-
-def kobo_form() -> bytes:
-    """A Kobo-style flat form in two languages: or_other, constraint and required messages, piping, no settings."""
-    return workbook(
-        [
-            [
-                "type",
-                "name",
-                "label::English (en)",
-                "label::Suomi (fi)",
-                "hint::English (en)",
-                "hint::Suomi (fi)",
-                "required",
-                "constraint",
-                "constraint_message::English (en)",
-                "constraint_message::Suomi (fi)",
-                "required_message::English (en)",
-                "required_message::Suomi (fi)",
-                "appearance",
-            ],
-            ["start", "start"],
-            [
-                "select_one areas or_other",
-                "area",
-                "Where do you live?",
-                "Missä asut?",
-                "",
-                "",
-                "yes",
-                "",
-                "",
-                "",
-                "Please choose an area",
-                "Valitse alue",
-                "horizontal",
-            ],
-            [
-                "integer",
-                "age",
-                "How old are you?",
-                "Kuinka vanha olet?",
-                "",
-                "",
-                "yes",
-                ". > 14",
-                "You must be at least 15",
-                "Sinun pitää olla vähintään 15",
-                "",
-                "",
-            ],
-            [
-                "select_one yn",
-                "likes",
-                "Do you like living in ${area}?",
-                "Viihdytkö alueella ${area}?",
-                "You are ${age}",
-                "Olet ${age}",
-            ],
-        ],
-        [
-            ["list name", "name", "label::English (en)", "label::Suomi (fi)"],
-            ["areas", "north", "North", "Pohjoinen"],
-            ["areas", "south", "South", "Etelä"],
-            ["yn", "yes", "Yes", "Kyllä"],
-            ["yn", "no", "No", "Ei"],
-        ],
-    )
 
 
 def test_the_kobo_style_form_round_trips_through_the_export_and_pyxform_converts_it(tmp_path: Path) -> None:
