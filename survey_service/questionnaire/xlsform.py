@@ -460,6 +460,16 @@ _METADATA_TYPES = {
     "get_sim_id",
     "get_phone_number",
 }
+# ``bind::…`` columns of older forms that name a column of their own.
+_BIND_ALIASES = {
+    "relevant": "relevant",
+    "required": "required",
+    "constraint": "constraint",
+    "jr:constraintmsg": "constraint_message",
+    "jr:requiredmsg": "required_message",
+    "calculate": "calculation",
+    "readonly": "read_only",
+}
 _QUESTION_TYPES = {
     "text": "text",
     "string": "text",
@@ -583,6 +593,7 @@ class _Reader:
     problems: list[Problem] = field(default_factory=list)
     rows_of: dict[str, str] = field(default_factory=dict)  # question/section code -> "sheet survey, row N"
     headers_of: dict[str, str] = field(default_factory=dict)  # language code -> "Suomi (fi)" as in the headers
+    formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict)  # sheet -> formula cells (row, col)
     summary: ImportSummary = field(default_factory=ImportSummary)
 
     def add(self, sheet: str, row: int | None, column: str, message: str) -> None:
@@ -615,10 +626,17 @@ def _column_name(sheet: str, header: str, double_colon: bool) -> str:
         base, sep, lang = header.partition(":")
     base = "_".join(base.split()).lower()
     base = aliases.get(base, base)
+    if base == "bind" and lang.strip().lower() in _BIND_ALIASES:  # bind::jr:constraintMsg and the like
+        return _BIND_ALIASES[lang.strip().lower()]
     return f"{base}::{lang.strip()}" if sep else base
 
 
-def _read_sheet(ws: Worksheet, name: str, reader: _Reader) -> tuple[list[str], list[_Row]]:
+def _read_sheet(
+    ws: Worksheet, name: str, reader: _Reader, formulas: set[tuple[int, int]] | None = None
+) -> tuple[list[str], list[_Row]]:
+    """Headers and rows of a sheet. Formula cells are noted in ``reader.formulas``; the sheet is then read again
+    from the values the spreadsheet program saved (as pyxform reads it), and a formula without one
+    (``formulas``: its row and column) is refused."""
     headers: list[str] = []
     rows: list[_Row] = []
     for number, cells in enumerate(ws.iter_rows(), start=1):
@@ -628,11 +646,14 @@ def _read_sheet(ws: Worksheet, name: str, reader: _Reader) -> tuple[list[str], l
         values = []
         for index, cell in enumerate(cells):
             if cell.value is None:
+                if formulas and (number, index + 1) in formulas:
+                    column = headers[index] if index < len(headers) else f"#{index + 1}"
+                    reader.add(name, number, column, "formulas are not supported: enter the value itself")
                 values.append("")
                 continue
             column = headers[index] if index < len(headers) else f"#{index + 1}"
             if getattr(cell, "data_type", None) == "f":
-                reader.add(name, number, column, "formulas are not supported: enter the value itself")
+                reader.formulas.setdefault(name, set()).add((number, index + 1))
                 values.append("")
                 continue
             text = _cell_text(cell.value)
@@ -696,8 +717,9 @@ def language_code(name: str, known: dict[str, str] | None = None) -> str | None:
     given = {k.casefold(): v for k, v in (known or {}).items()}
     if name.casefold() in given:
         return given[name.casefold()]
-    if _BARE_CODE.match(name) and (name in ENDONYMS or name.split("-")[0] in localedata.locale_identifiers()):
-        return name
+    code = name.lower()
+    if _BARE_CODE.match(code) and (code in ENDONYMS or code.split("-")[0] in localedata.locale_identifiers()):
+        return code
     return _language_names().get(name.casefold())
 
 
@@ -723,14 +745,23 @@ def _read_workbook(data: bytes, file: str, reader: _Reader) -> dict[str, tuple[l
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise DefinitionError([Problem(file, "", "", "not a readable .xlsx workbook")]) from None
+    names = ("survey", "choices", "settings", "languages", "derived")
     try:
         sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
         if "survey" not in sheets:
             raise DefinitionError([Problem(file, "", "", "the workbook has no 'survey' sheet")])
-        names = ("survey", "choices", "settings", "languages", "derived")
         read = {name: _read_sheet(sheets[name], name, reader) for name in names if name in sheets}
     finally:
         wb.close()
+    if reader.formulas:
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            saved = {ws.title.strip().lower(): ws for ws in values.worksheets}
+            for name, cells in reader.formulas.items():
+                reader.problems = [p for p in reader.problems if not p.location.startswith(f"sheet {name}")]
+                read[name] = _read_sheet(saved[name], name, reader, cells)
+        finally:
+            values.close()
     return read
 
 
@@ -1345,6 +1376,7 @@ class _Layout:
         self.ids: set[str] = set()
 
     def run(self, rows: list[_Row]) -> None:
+        self.matrices = _matrix_groups(rows)
         for row in rows:
             if _flag_value(row, "disabled", self.reader):
                 continue
@@ -1437,7 +1469,7 @@ class _Layout:
             return
         if begin:
             appearance = row.get("appearance").lower().split()
-            if "table-list" in appearance and self.matrix is None:
+            if row.number in self.matrices and self.matrix is None:
                 if self.section is None:
                     self.open_section(row)
                 assert self.section is not None
@@ -1450,7 +1482,7 @@ class _Layout:
                 self.reader.add("survey", row.number, "type", "a matrix (table-list group) cannot hold a group")
                 return
             for value in appearance:
-                if value != "field-list":
+                if value not in {"field-list", "table-list"}:
                     self.reader.add(
                         "survey",
                         row.number,
@@ -1493,6 +1525,30 @@ class _Layout:
                 section["questions"].append(self.b.other_text(q, row))
         if row.get("report_by"):
             self.report.append((row.get("report_by"), row.get("name"), row.number))
+
+
+def _matrix_groups(rows: list[_Row]) -> set[int]:
+    """Rows of the ``table-list`` groups that are matrices: select_one rows of one choice list and nothing
+    else up to their end. Any other table-list group is laid out as a group (a section) of its own."""
+    out: set[int] = set()
+    for i, row in enumerate(rows):
+        begin = _CONTROL.match(" ".join(row.get("type").split()).lower())
+        if not begin or begin.group("end") != "begin" or "table-list" not in row.get("appearance").lower().split():
+            continue
+        lists: set[str] = set()
+        for inner in rows[i + 1 :]:
+            written = " ".join(inner.get("type").split())
+            control = _CONTROL.match(written.lower())
+            if control:
+                if control.group("end") == "end" and len(lists) == 1:
+                    out.add(row.number)
+                break
+            select = _SELECT.match(written)
+            command = " ".join(select.group("command").lower().split()) if select else ""
+            if select is None or command not in _SELECT_COMMANDS["select_one"] or select.group("other"):
+                break
+            lists.add(select.group("list"))
+    return out
 
 
 def N_(message: str) -> str:
