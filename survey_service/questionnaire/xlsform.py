@@ -17,16 +17,20 @@ sheets, which ODK tools ignore, carry what XLSForm has no words for:
 - sheet ``derived``: recoded variables (``name``, ``source``, ``value``, ``from``, ``report_by``,
   ``label::…``; a row without ``value`` holds the variable's own text).
 
-Mapping: a top-level ``begin_group`` is a section (one page); a ``begin_group`` with appearance
-``table-list`` inside it is a matrix whose ``select_one`` rows are its statements; a ``note`` before the
-first group is the description and a ``note`` at the start of a group the section's introduction;
-``select_one`` / ``select_multiple`` / ``integer`` / ``decimal`` / ``text`` (``multiline``: long text)
-are questions; ``constraint`` holds ranges only (``. >= 1 and . <= 20``, ``count-selected(.) <= 2``,
-``string-length(.) <= 200``). Choice names that are whole numbers become integer codes. Device metadata
-rows (start, end, deviceid, …) are skipped: the service never collects them.
+Reading follows pyxform: sheet, column and type aliases in any case (its ``aliases.py``), language names
+without codes (CLDR through Babel), flat forms (questions outside groups make sections of their own), no
+settings sheet (slug and title from the file name), ``or_other``, ``constraint_message``/``required_message``,
+``default``, ``appearance`` layouts and ``${name}`` piping. A ``begin_group`` is a section (one page); a
+``table-list`` group of ``select_one`` rows of one list is a matrix; a ``note`` before the first question is
+the description, any other note opens a section as its introduction; ``select_one`` / ``select_multiple`` /
+``integer`` / ``decimal`` / ``text`` (``multiline``: long text) are questions; ``constraint`` holds ranges only
+(``. >= 1 and . <= 20``, ``. > 14``, ``count-selected(.) <= 2``, ``string-length(.) <= 200``). Choice names
+that are whole numbers become integer codes. Device metadata rows (start, end, deviceid, …) are skipped: the
+service never collects them. Features the service does not have (geopoint, repeat, calculate,
+choice_filter, files, …) are refused, each naming the feature and what to do instead.
 
-Reading never stores anything: it returns a ``Questionnaire`` or raises ``DefinitionError`` whose
-problems name the sheet, the row and the column.
+Reading never stores anything: it returns a ``Questionnaire`` (and an ``ImportSummary`` of what was mapped) or
+raises ``DefinitionError`` whose problems name the sheet, the row and the column.
 """
 
 from __future__ import annotations
