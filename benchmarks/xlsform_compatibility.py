@@ -76,7 +76,7 @@ def pyxform_converts(path: Path) -> bool:
 
     try:
         convert(xlsform=str(path), validate=False)
-    except Exception:  # noqa: BLE001 - any failure of pyxform counts as "pyxform refuses it"
+    except Exception:  # any failure of pyxform counts as "pyxform refuses it"
         return False
     return True
 
@@ -91,7 +91,7 @@ def main(folder: Path, verbose: bool) -> None:
     for stem, path in sorted(forms.items()):
         try:
             sheets = sheets_of(path)
-        except Exception as exc:  # noqa: BLE001 - a file that is no form at all is reported and skipped
+        except Exception as exc:  # a file that is no form at all is reported and skipped
             print(f"{stem}: not a form ({type(exc).__name__})")
             continue
         if not any(name.lower() == "survey" for name in sheets):
