@@ -1,5 +1,6 @@
 """A Kobo-style XLSForm (flat, two languages, or_other, constraint and required messages, ${name} piping, no
-settings sheet) imported on the staff page, published, fielded and answered in both languages."""
+settings sheet) imported on the staff page, published, fielded and answered in both languages; layouts and
+defaults from a workbook on the resident page."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from sqlalchemy import text
 from survey_service.db.engine import Database
 from survey_service.domain.questionnaires.services import latest_version
 from survey_service.domain.surveys.services import create_survey
-from tests.helpers import login, post_form, staff_user
-from tests.xlsform_forms import kobo_form
+from survey_service.questionnaire.xlsform import from_xlsform
+from tests.helpers import login, post_form, published, staff_user
+from tests.xlsform_forms import kobo_form, workbook
 
 BASE = "/s/pulse-2026"
 
@@ -105,3 +107,24 @@ async def test_kobo_form_is_answered_in_both_languages_with_its_messages_and_pip
         {"language": "en", "area": "north", "age": 30, "likes": "yes"},
         {"language": "fi", "area": "other", "area_other": "Keskusta", "age": 41, "likes": "no"},
     ]
+
+
+async def test_drop_down_layout_and_defaults_from_the_workbook_reach_the_resident_page(
+    client: AsyncClient, db: Database
+) -> None:
+    data = workbook(
+        [
+            ["type", "name", "label::English (en)", "appearance", "default"],
+            ["select_one areas", "area", "Where?", "minimal", "south"],
+            ["integer", "people", "How many people live with you?", "", "2"],
+        ],
+        [["list_name", "name", "label::English (en)"], ["areas", "north", "North"], ["areas", "south", "South"]],
+    )
+    version = await published(db, from_xlsform(data, "drop_down.xlsx"))
+    async with db.write() as session:
+        await create_survey(session, slug="drop-2026", version=await session.merge(version), year=2026)
+    page = await client.get("/s/drop-2026/p/questions?lang=en")
+    assert page.status_code == 200
+    assert '<label for="f-area">Where?</label>' in page.text and '<select id="f-area" name="area"' in page.text
+    assert '<option value="south" selected>South</option>' in page.text
+    assert 'name="people" value="2"' in page.text
