@@ -625,13 +625,19 @@ def _column_name(sheet: str, header: str, double_colon: bool) -> str:
     aliases = _COLUMN_ALIASES.get(sheet, {})
     if header.lower() in aliases:
         return aliases[header.lower()]
+    bind = re.match(r"^bind::?(.+)$", header, re.IGNORECASE)
+    if bind:  # bind:relevant, bind::jr:constraintMsg::English and the like name columns of their own
+        rest = bind.group(1)
+        for attribute in sorted(_BIND_ALIASES, key=len, reverse=True):
+            remainder = rest[len(attribute) :]
+            if rest.lower().startswith(attribute) and (not remainder or remainder.startswith(":")):
+                language = remainder.lstrip(":").strip()
+                return _BIND_ALIASES[attribute] + (f"::{language}" if language else "")
     base, sep, lang = header.partition("::")
     if not sep and not double_colon and ":" in header:
         base, sep, lang = header.partition(":")
     base = "_".join(base.split()).lower()
     base = aliases.get(base, base)
-    if base == "bind" and lang.strip().lower() in _BIND_ALIASES:  # bind::jr:constraintMsg and the like
-        return _BIND_ALIASES[lang.strip().lower()]
     return f"{base}::{lang.strip()}" if sep else base
 
 

@@ -4,6 +4,7 @@ them, round-trip through the export, and anything the service cannot keep is ref
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -400,3 +401,53 @@ def test_the_kobo_style_form_round_trips_through_the_export_and_pyxform_converts
     assert "Sinun pitää olla vähintään 15" in xform and "Valitse alue" in xform
     assert 'appearance="horizontal"' in xform
     assert '<output value=" /data/' in xform  # ${area} piping became an XForm output
+
+
+def _with_saved_value(data: bytes, cell: str, saved: str, kind: str) -> bytes:
+    """The workbook as a spreadsheet program saves it: the formula in ``cell`` with the value it computed."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = content.decode()
+                start = text.index(f'<c r="{cell}"')
+                end = text.index("</c>", start)
+                formula = text[start:end].replace("<v></v>", f"<v>{saved}</v>").replace(">", f' t="{kind}">', 1)
+                content = (text[:start] + formula + text[end:]).encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_a_formula_is_read_as_the_value_the_spreadsheet_saved_and_refused_without_one() -> None:
+    data = workbook([["type", "name", "label::English (en)", "required"], ["text", "t", "T?", "=TRUE()"]])
+    assert any("row 2: column required: formulas are not supported" in p for p in problems(data))
+    q, _ = imported(_with_saved_value(data, "D2", "1", "b"))
+    assert q.questions()[0].required
+
+
+def test_older_shapes_bind_columns_upper_case_codes_and_table_lists_of_other_questions() -> None:
+    # tutorial.xls (bind:relevant), widgets.xls (bind:jr:constraintMsg), case_insensitivity.xlsx (label::EN),
+    # table-list.xls (a table-list group of select_multiple rows).
+    data = workbook(
+        [
+            ["type", "name", "label::EN", "constraint", "bind:jr:constraintMsg::EN", "bind:relevant", "appearance"],
+            ["integer", "n", "N?", ". <= 5", "Five at most"],
+            ["begin group", "faces", "Faces", "", "", "${n} > 1", "table-list"],
+            ["select_multiple  yn", "brian", "Brian"],
+            ["select_multiple yn", "michael", "Michael"],
+            ["end group"],
+        ],
+        [["list_name", "name", "label::EN"], ["yn", "1", "Yes"], ["yn", "2", "No"]],
+        [["default_language"], ["EN"]],
+    )
+    q, _ = imported(data)
+    n = q.questions()[0]
+    assert q.source_language == "en" and n.constraint_message == {"en": "Five at most"}
+    faces = q.sections[1]
+    assert faces.id == "faces" and faces.show_if == "n > 1"
+    assert [(x.code, type(x).__name__) for x in faces.questions] == [
+        ("brian", "MultipleChoice"),
+        ("michael", "MultipleChoice"),
+    ]
