@@ -228,7 +228,7 @@ def test_or_other_adds_the_other_choice_and_its_text_question_in_every_language(
     assert any("already has a choice 'other'" in p for p in problems(clash))
 
 
-def test_messages_hints_appearance_default_and_one_sided_constraints_are_carried_over() -> None:
+def test_messages_hints_appearance_default_and_one_sided_constraints_are_carried_over(tmp_path: Path) -> None:
     data = workbook(
         [
             [
@@ -283,6 +283,12 @@ def test_messages_hints_appearance_default_and_one_sided_constraints_are_carried
     assert (yes_no.layout, drop.layout, scale.layout) == ("horizontal", "minimal", "likert")
     assert yes_no.default == "1" and scale.default == "1 2"
     assert isinstance(long, LongText) and long.max_length == 50
+    exported = to_xlsform(q, "1")
+    assert canonical_json(from_xlsform(exported, complete=False)) == canonical_json(q)
+    path = tmp_path / "carried.xlsx"
+    path.write_bytes(exported)
+    xform = convert(xlsform=str(path), validate=False).xform
+    assert "Over 14 only" in xform and "Kerro" in xform and 'appearance="minimal"' in xform
 
 
 def test_piping_refers_to_earlier_answers_only() -> None:
