@@ -182,19 +182,36 @@ def _version_ref(ref: str) -> tuple[str, int | None]:
 @questionnaire.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--publish", is_flag=True, help="Publish at once (every string must be translated).")
-def import_definition(path: Path, publish: bool) -> None:
+@click.option("--language", "unnamed", default=None, help="XLSForm: the language of plain label columns (a code).")
+@click.option(
+    "--language-code", "codes", multiple=True, metavar="NAME=CODE", help="XLSForm: the code of a language name."
+)
+def import_definition(path: Path, publish: bool, unnamed: str | None, codes: tuple[str, ...]) -> None:
     """Import a definition as a draft (or publish it): a YAML folder or file, or an XLSForm .xlsx.
 
-    A definition identical to the latest version changes nothing (exit 0).
+    A definition identical to the latest version changes nothing (exit 0). For an XLSForm, what was mapped
+    (languages, sections, ignored columns, skipped rows) is printed first.
     """
     from survey_service.domain.audit.services import COMMAND_LINE
     from survey_service.domain.questionnaires.services import store
     from survey_service.questionnaire.loader import DefinitionError, load
-    from survey_service.questionnaire.xlsform import from_xlsform
+    from survey_service.questionnaire.xlsform import read_xlsform
 
     try:
         if path.suffix.lower() == ".xlsx":
-            q = from_xlsform(path.read_bytes(), str(path), complete=publish)
+            language_codes = dict(code.partition("=")[::2] for code in codes)
+            q, summary = read_xlsform(
+                path.read_bytes(), str(path), complete=publish, unnamed_language=unnamed, language_codes=language_codes
+            )
+            click.echo(f"languages: {', '.join(f'{c} ({n})' for c, n in summary.languages.items())}")
+            for label, lines in (
+                ("section", summary.sections),
+                ("ignored", summary.ignored_columns),
+                ("skipped", summary.skipped_rows),
+                ("limit", summary.notes),
+            ):
+                for line in lines:
+                    click.echo(f"{label}: {line}")
         else:
             q = load(path, complete=publish)
     except DefinitionError as exc:

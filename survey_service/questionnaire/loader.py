@@ -73,12 +73,16 @@ def parse_yaml(text: str | bytes, file: str) -> Any:
         raise DefinitionError([Problem(file, where, "", f"not valid YAML: {problem}")]) from None
 
 
+_QUESTION_TEXTS = ("text", "help", "min_label", "max_label", "unit", "constraint_message", "required_message")
+
+
 def text_fields(raw: Any) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Every translatable string of a raw (builtins) definition as (key, container, field name).
 
     Keys: ``title``, ``description``, ``section.<id>.title|intro``, ``<CODE>.text|help|min_label|max_label|
-    unit|indicator``, ``<CODE>.choice.<choice code>``, and ``<STATEMENT>.text`` for matrix rows. The same
-    keys name strings in translation files and in translator exports.
+    unit|constraint_message|required_message|indicator``, ``<CODE>.choice.<choice code>``, and
+    ``<STATEMENT>.text`` for matrix rows. The same keys name strings in translation files and in translator
+    exports.
     """
     if not isinstance(raw, dict):
         return
@@ -92,7 +96,7 @@ def text_fields(raw: Any) -> Iterator[tuple[str, dict[str, Any], str]]:
                 yield f"section.{sid}.{name}", section, name
         for q in _dicts(section.get("questions")):
             code = q.get("code")
-            for name in ("text", "help", "min_label", "max_label", "unit"):
+            for name in _QUESTION_TEXTS:
                 if name in q:
                     yield f"{code}.{name}", q, name
             if isinstance(q.get("indicator"), dict) and "label" in q["indicator"]:

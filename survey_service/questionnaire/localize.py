@@ -57,6 +57,7 @@ class LocalQuestion(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     max_length: int | None = None
     min_selected: int | None = None
     max_selected: int | None = None
+    layout: str | None = None
 
 
 class LocalSection(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -132,6 +133,7 @@ def localize(q: Questionnaire, language: str) -> LocalQuestionnaire:
             help=pick(x.help, language, src),
             required=x.required,
             show_if=x.show_if,
+            layout=x.layout,
             **extra,
         )
 

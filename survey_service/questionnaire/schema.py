@@ -7,6 +7,7 @@ these Structs. Every human-readable string is a mapping from language code to te
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 import msgspec
@@ -29,6 +30,11 @@ Slug = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Dimension = Literal["attitudes", "security", "interaction", "participation", "discrimination", "background"]
 MonitoringTarget = Literal["rights_awareness", "support_availability", "trust_in_decision_making"]
 TranslationStatus = Literal["draft", "reviewed", "approved"]
+Layout = Literal["minimal", "likert", "horizontal"]
+"""How a choice question's options are laid out: a drop-down list, a scale in a row, or choices in a row."""
+
+PIPED = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]{0,31})\}")
+"""``${CODE}`` in a question's text or help: the earlier answer to CODE, shown in the resident's language."""
 
 
 class _Strict(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -68,7 +74,11 @@ class _Question(_Strict, frozen=True, kw_only=True, tag_field="type"):
     help: Text | None = None
     required: bool = False
     show_if: str | None = None
-    dimension: Dimension
+    dimension: Dimension | None = None  # None: a plain question outside the good-relations dimensions
+    constraint_message: Text | None = None  # shown instead of the generic message when an answer is out of range
+    required_message: Text | None = None  # shown instead of the generic message when a required answer is missing
+    default: str | None = None  # the answer filled in beforehand, written as a resident would type it
+    layout: Layout | None = None
     monitoring_target: MonitoringTarget | None = None
     indicator: Indicator | None = None
     reverse: bool = False  # higher code = less favourable relations (for 0-100 index scoring)
@@ -196,6 +206,12 @@ def variable_codes(question: Question) -> list[str]:
     if isinstance(question, Matrix):
         return [s.code for s in question.statements]
     return [question.code]
+
+
+def piped_codes(question: Question) -> set[str]:
+    """The variables whose answers the question's text or help shows (``${CODE}``), in any language."""
+    texts = [*question.text.values(), *(question.help or {}).values()]
+    return {m.group(1) for text in texts for m in PIPED.finditer(text)}
 
 
 def answer_choices(question: Question) -> list[Choice]:

@@ -495,7 +495,7 @@ def _flatten(q: Questionnaire) -> dict[tuple[str, str, str | None], Any]:
     return out
 
 
-_TEXTS = {"text", "help", "min_label", "max_label", "unit"}
+_TEXTS = {"text", "help", "min_label", "max_label", "unit", "constraint_message", "required_message"}
 
 
 def diff(a: Questionnaire, b: Questionnaire) -> list[Change]:

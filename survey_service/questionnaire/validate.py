@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import msgspec
 
 from survey_service.questionnaire import expr
+from survey_service.questionnaire.answers import CompiledQuestionnaire
 from survey_service.questionnaire.loader import Problem, text_fields
 from survey_service.questionnaire.schema import (
     Matrix,
@@ -19,9 +20,11 @@ from survey_service.questionnaire.schema import (
     Question,
     Questionnaire,
     Rating,
+    Section,
     SingleChoice,
     Year,
     answer_choices,
+    piped_codes,
     variable_codes,
 )
 
@@ -62,6 +65,7 @@ def validate(
             if question.show_if is not None:
                 _check_expression(question.show_if, known, qwhere, out)
             _check_question(question, qwhere, out)
+            _check_piping(question, known, qwhere, out)
             codes = [question.code, *variable_codes(question)] if isinstance(question, Matrix) else [question.code]
             for code in dict.fromkeys(codes):
                 # case-insensitive: SPSS and Stata variable names must stay distinct after export
@@ -157,8 +161,34 @@ def _check_question(q: Question, where: str, out: _Collector) -> None:
         out.add(where, "min", f"min ({q.min}) is larger than max ({q.max})")
     if q.indicator is not None:
         _check_indicator(q, where, out)
+    if q.default is not None:
+        _check_default(q, where, out)
+    if q.layout is not None and not isinstance(q, SingleChoice | MultipleChoice | Rating):
+        out.add(where, "layout", "only single-choice, multiple-choice and rating questions have a layout")
+    if q.layout == "minimal" and isinstance(q, MultipleChoice):
+        out.add(where, "layout", "a drop-down list (minimal) takes one answer: use it on a single-choice question")
     if q.scale is not None and not isinstance(q, SingleChoice | Rating | Matrix):
         out.add(where, "scale", "only single-choice, rating and matrix questions can belong to a scale")
+
+
+def _check_piping(q: Question, known: dict[str, Question], where: str, out: _Collector) -> None:
+    for code in sorted(piped_codes(q)):
+        target = known.get(code)
+        if target is None:
+            out.add(where, "text", f"${{{code}}} shows an answer, but {code!r} is not an earlier question")
+        elif isinstance(target, Matrix) and code == target.code:
+            out.add(where, "text", f"${{{code}}}: {code!r} is a matrix: show one of its statements")
+
+
+def _check_default(q: Question, where: str, out: _Collector) -> None:
+    # The default is checked as the resident's own typing would be, on the question alone.
+    section = Section(id="s", title={}, questions=[msgspec.structs.replace(q, show_if=None)])
+    probe = Questionnaire(slug="probe", title={}, source_language="en", languages={}, sections=[section])
+    cq = CompiledQuestionnaire(probe)
+    parsed = cq.parse_text({q.code: q.default or ""})
+    errors = parsed.errors or cq.check(parsed.answers, require=False).errors
+    if errors:
+        out.add(where, "default", f"{q.default!r} is not a possible answer: {errors[0].message}")
 
 
 def _check_indicator(q: Question, where: str, out: _Collector) -> None:

@@ -17,16 +17,20 @@ sheets, which ODK tools ignore, carry what XLSForm has no words for:
 - sheet ``derived``: recoded variables (``name``, ``source``, ``value``, ``from``, ``report_by``,
   ``label::…``; a row without ``value`` holds the variable's own text).
 
-Mapping: a top-level ``begin_group`` is a section (one page); a ``begin_group`` with appearance
-``table-list`` inside it is a matrix whose ``select_one`` rows are its statements; a ``note`` before the
-first group is the description and a ``note`` at the start of a group the section's introduction;
-``select_one`` / ``select_multiple`` / ``integer`` / ``decimal`` / ``text`` (``multiline``: long text)
-are questions; ``constraint`` holds ranges only (``. >= 1 and . <= 20``, ``count-selected(.) <= 2``,
-``string-length(.) <= 200``). Choice names that are whole numbers become integer codes. Device metadata
-rows (start, end, deviceid, …) are skipped: the service never collects them.
+Reading follows pyxform: sheet, column and type aliases in any case (its ``aliases.py``), language names
+without codes (CLDR through Babel), flat forms (questions outside groups make sections of their own), no
+settings sheet (slug and title from the file name), ``or_other``, ``constraint_message``/``required_message``,
+``default``, ``appearance`` layouts and ``${name}`` piping. A ``begin_group`` is a section (one page); a
+``table-list`` group of ``select_one`` rows of one list is a matrix; a ``note`` before the first question is
+the description, any other note opens a section as its introduction; ``select_one`` / ``select_multiple`` /
+``integer`` / ``decimal`` / ``text`` (``multiline``: long text) are questions; ``constraint`` holds ranges only
+(``. >= 1 and . <= 20``, ``. > 14``, ``count-selected(.) <= 2``, ``string-length(.) <= 200``). Choice names
+that are whole numbers become integer codes. Device metadata rows (start, end, deviceid, …) are skipped: the
+service never collects them. Features the service does not have (geopoint, repeat, calculate,
+choice_filter, files, …) are refused, each naming the feature and what to do instead.
 
-Reading never stores anything: it returns a ``Questionnaire`` or raises ``DefinitionError`` whose
-problems name the sheet, the row and the column.
+Reading never stores anything: it returns a ``Questionnaire`` (and an ``ImportSummary`` of what was mapped) or
+raises ``DefinitionError`` whose problems name the sheet, the row and the column.
 """
 
 from __future__ import annotations
@@ -36,10 +40,12 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePath
 from typing import Any
 
 import msgspec
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, localedata
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
@@ -64,6 +70,7 @@ from survey_service.questionnaire.schema import (
 )
 from survey_service.questionnaire.validate import validate
 from survey_service.questionnaire.xpath import XPathError, from_relevant, to_relevant
+from survey_service.web.i18n import catalogues, ui_language
 
 MAX_FILE_BYTES = 5_000_000
 MAX_ROWS = 5000
@@ -75,22 +82,8 @@ _CANONICAL_INT = re.compile(r"^(0|-?[1-9][0-9]*)$")
 _LANGUAGE_IN_HEADER = re.compile(r"\(([a-z]{2,3}(?:-[a-z0-9]{1,8})*)\)\s*$")
 _BARE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$")
 _RANGE_TERM = re.compile(
-    r"^\s*(?P<lhs>\.|count-selected\(\s*\.\s*\)|string-length\(\s*\.\s*\))\s*(?P<op>>=|<=)\s*(?P<num>-?\d+(?:\.\d+)?)\s*$"
+    r"^\s*(?P<lhs>\.|count-selected\(\s*\.\s*\)|string-length\(\s*\.\s*\))\s*(?P<op>>=|<=|>|<)\s*(?P<num>-?\d+(?:\.\d+)?)\s*$"
 )
-_METADATA_TYPES = {
-    "start",
-    "end",
-    "today",
-    "deviceid",
-    "subscriberid",
-    "simserial",
-    "phonenumber",
-    "username",
-    "email",
-    "audit",
-    "start-geopoint",
-}
-_UNSUPPORTED_COLUMNS = ("choice_filter", "calculation", "default", "repeat_count", "trigger", "read_only")
 _TRUE = {"yes", "true", "true()", "1", "y"}
 _FALSE = {"no", "false", "false()", "0", "n", ""}
 
@@ -173,7 +166,10 @@ def to_xlsform(q: Questionnaire, version: str | None = None) -> bytes:
         ["type", "name"]
         + [f"label::{headers[lang]}" for lang in langs]
         + [f"hint::{headers[lang]}" for lang in langs]
-        + ["required", "relevant", "constraint", "appearance", "show_if", "question_type", "dimension"]
+        + ["required", "relevant", "constraint", "appearance", "default"]
+        + [f"constraint_message::{headers[lang]}" for lang in langs]
+        + [f"required_message::{headers[lang]}" for lang in langs]
+        + ["show_if", "question_type", "dimension"]
         + ["monitoring_target", "indicator"]
         + [f"indicator_label::{headers[lang]}" for lang in langs]
         + ["scale", "reverse", "sensitive", "source", "adapted", "report_by"]
@@ -209,6 +205,9 @@ def to_xlsform(q: Questionnaire, version: str | None = None) -> bytes:
             "name": x.code,
             **texts("label", x.text),
             **texts("hint", x.help),
+            **texts("constraint_message", x.constraint_message),
+            **texts("required_message", x.required_message),
+            "default": x.default,
             "relevant": to_relevant(x.show_if) if x.show_if else None,
             "show_if": x.show_if,
             "dimension": x.dimension,
@@ -240,11 +239,18 @@ def to_xlsform(q: Questionnaire, version: str | None = None) -> bytes:
             row = common(x)
             required = _flag(x.required or None)
             if isinstance(x, SingleChoice):
-                survey.add(type=f"select_one {choice_list(x.code, plain(x.choices))}", required=required, **row)
+                listed = choice_list(x.code, plain(x.choices))
+                survey.add(type=f"select_one {listed}", required=required, appearance=x.layout, **row)
             elif isinstance(x, MultipleChoice):
                 constraint = _ranges("count-selected(.)", x.min_selected, x.max_selected)
                 listed = choice_list(x.code, plain(x.choices))
-                survey.add(type=f"select_multiple {listed}", required=required, constraint=constraint, **row)
+                survey.add(
+                    type=f"select_multiple {listed}",
+                    required=required,
+                    constraint=constraint,
+                    appearance=x.layout,
+                    **row,
+                )
             elif isinstance(x, Rating):
                 points = [
                     (
@@ -358,8 +364,221 @@ def _report_by(q: Questionnaire) -> dict[str, str]:
 
 
 # ==========================================================================================================
+# ==========================================================================================================
 # Reading
 # ==========================================================================================================
+
+# Column names as pyxform reads them (its aliases.py): header -> the name used here, per sheet.
+_COLUMN_ALIASES = {
+    "survey": {
+        "caption": "label",
+        "relevance": "relevant",
+        "constraining_message": "constraint_message",
+        "requiredmsg": "required_message",
+        "readonly": "read_only",
+        "calculate": "calculation",
+        "command": "type",
+        "tag": "name",
+        "value": "name",
+        "count": "repeat_count",
+        "jr:count": "repeat_count",
+        "noapperrorstring": "no_app_error_string",
+    },
+    "choices": {"caption": "label", "value": "name", "list_name": "list_name"},
+    "settings": {"set_form_title": "form_title", "set_form_id": "form_id"},
+}
+_TRANSLATABLE = {"label", "hint", "constraint_message", "required_message", "unit", "indicator_label"}
+_KNOWN_COLUMNS = {
+    "survey": {
+        *_TRANSLATABLE,
+        "type",
+        "name",
+        "required",
+        "relevant",
+        "constraint",
+        "appearance",
+        "default",
+        "disabled",
+        "show_if",
+        "question_type",
+        "dimension",
+        "monitoring_target",
+        "indicator",
+        "scale",
+        "reverse",
+        "sensitive",
+        "source",
+        "adapted",
+        "report_by",
+    },
+    "choices": {"list_name", "name", "label", "missing", "exclusive"},
+    "settings": {"form_title", "form_id", "version", "default_language"},
+    "languages": {"code", "name", "status", "note", "title", "outdated"},
+    "derived": {"name", "source", "value", "from", "report_by", "label"},
+}
+# XLSForm columns with a meaning the service cannot keep: a filled cell is refused, naming what to do instead.
+_REFUSED_COLUMNS = {
+    "choice_filter": ("choice filters", "use one choice list per case, each question shown with relevant"),
+    "calculation": ("calculations", "compute the value in the analysis (recodes go on the derived sheet)"),
+    "repeat_count": ("repeats", "ask each item as a question of its own"),
+    "trigger": ("triggers", "leave the column empty"),
+    "read_only": ("read-only questions", "leave the column empty: residents answer every question shown"),
+    "parameters": ("question parameters", "leave the column empty"),
+    "guidance_hint": ("guidance hints", "put the text in hint"),
+    "image": ("media", "describe it in the label"),
+    "big-image": ("media", "describe it in the label"),
+    "audio": ("media", "describe it in the label"),
+    "video": ("media", "describe it in the label"),
+    "no_app_error_string": ("app error strings", "use constraint_message"),
+}
+_REFUSED_PREFIXES = {
+    "media": ("media", "describe it in the label"),
+    "body": ("XForm body attributes", "leave the column empty"),
+    "bind": ("XForm bind attributes", "leave the column empty"),
+    "instance": ("XForm instance attributes", "leave the column empty"),
+}
+_METADATA_TYPES = {
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "imei",
+    "device_id",
+    "subscriberid",
+    "subscriber_id",
+    "simserial",
+    "sim_id",
+    "phonenumber",
+    "phone_number",
+    "username",
+    "email",
+    "audit",
+    "start-geopoint",
+    "get_start_time",
+    "get_end_time",
+    "start_time",
+    "end_time",
+    "get_today",
+    "get_device_id",
+    "get_subscriber_id",
+    "get_sim_id",
+    "get_phone_number",
+}
+# ``bind::…`` columns of older forms that name a column of their own.
+_BIND_ALIASES = {
+    "relevant": "relevant",
+    "required": "required",
+    "constraint": "constraint",
+    "jr:constraintmsg": "constraint_message",
+    "jr:requiredmsg": "required_message",
+    "calculate": "calculation",
+    "readonly": "read_only",
+}
+_QUESTION_TYPES = {
+    "text": "text",
+    "string": "text",
+    "integer": "integer",
+    "int": "integer",
+    "decimal": "decimal",
+    "note": "note",
+}
+_LOCATION = ("locations (geopoint, geotrace, geoshape)", "ask for the area with a select_one list")
+_MEDIA = ("photo, audio, video and file answers", "ask with a text question: answers here are anonymous text")
+_DATE = ("date and time questions", "ask for a year: an integer with question_type year")
+_REFUSED_TYPES = {
+    "date": _DATE,
+    "datetime": _DATE,
+    "time": _DATE,
+    "date_time": _DATE,
+    "geopoint": _LOCATION,
+    "gps": _LOCATION,
+    "location": _LOCATION,
+    "geotrace": _LOCATION,
+    "geoshape": _LOCATION,
+    "image": _MEDIA,
+    "photo": _MEDIA,
+    "picture": _MEDIA,
+    "audio": _MEDIA,
+    "video": _MEDIA,
+    "file": _MEDIA,
+    "background-audio": _MEDIA,
+    "barcode": ("barcodes", "ask with a text question"),
+    "acknowledge": ("acknowledge questions", "use a note, or a select_one with one choice"),
+    "trigger": ("acknowledge questions", "use a note, or a select_one with one choice"),
+    "calculate": ("calculations", "compute the value in the analysis (recodes go on the derived sheet)"),
+    "range": ("range questions", "use a select_one with question_type rating"),
+    "hidden": ("hidden questions", "leave the row out: only what residents answer is stored"),
+    "xml-external": ("external data", "put the data in the questionnaire itself"),
+    "csv-external": ("external data", "put the data in the questionnaire itself"),
+    "osm": ("OpenStreetMap questions", "ask for the area with a select_one list"),
+}
+_SELECT = re.compile(
+    r"^(?P<command>add select one prompt using|add select multiple prompt using|select all that apply from|"
+    r"select one from file|select multiple from file|select_one_from_file|select_multiple_from_file|"
+    r"select_one_external|select one external|select one from|select multiple from|select one using|"
+    r"select multiple using|select1|select_one|select one|select_multiple|select all that apply|rank|osm)"
+    r" (?P<list>\S+)(?: (?P<other>or specify other|or_other|or other))?$",
+    re.IGNORECASE,
+)
+_SELECT_COMMANDS = {
+    "select_one": {
+        "add select one prompt using",
+        "select one from",
+        "select one using",
+        "select1",
+        "select_one",
+        "select one",
+    },
+    "select_multiple": {
+        "add select multiple prompt using",
+        "select all that apply from",
+        "select multiple from",
+        "select multiple using",
+        "select_multiple",
+        "select all that apply",
+    },
+}
+_FROM_FILE = ("choices from a file", "put the choices on the choices sheet")
+_REFUSED_SELECTS = {
+    "select one from file": _FROM_FILE,
+    "select multiple from file": _FROM_FILE,
+    "select_one_from_file": _FROM_FILE,
+    "select_multiple_from_file": _FROM_FILE,
+    "select_one_external": _FROM_FILE,
+    "select one external": _FROM_FILE,
+    "rank": ("ranking (rank)", "use select_multiple with a maximum, e.g. constraint count-selected(.) <= 3"),
+    "osm": ("OpenStreetMap questions", "ask for the area with a select_one list"),
+}
+_CONTROL = re.compile(r"^(?P<end>begin|end)[ _](?P<kind>group|repeat|lgroup|loop|looped group)\b(?P<rest>.*)$")
+_CHOICE_LAYOUTS = {
+    "minimal": "minimal",
+    "likert": "likert",
+    "horizontal": "horizontal",
+    "horizontal-compact": "horizontal",
+}
+_ORDER_OPS = {">": ">=", "<": "<="}
+_LONGEST = {"text": 1000, "long_text": 20000}  # the schema's largest max_length
+OTHER = "other"
+
+
+@dataclass
+class ImportSummary:
+    """What reading a workbook mapped: shown on the import page before the draft is created."""
+
+    languages: dict[str, str] = field(default_factory=dict)  # code -> as the workbook names it
+    sections: list[str] = field(default_factory=list)  # "title: N questions" (made from … when no group)
+    ignored_columns: list[str] = field(default_factory=list)  # "sheet survey, column xyz"
+    skipped_rows: list[str] = field(default_factory=list)  # device metadata rows the service never collects
+    plain_questions: int = 0  # questions without a good-relations dimension
+    unknown_languages: list[str] = field(default_factory=list)  # language names without a code
+    notes: list[str] = field(default_factory=list)  # limits the service sets where XLSForm has none
+
+
+@dataclass
+class WorkbookError(DefinitionError):
+    """A workbook's problems, with what reading it found so far (the import page asks for unknown languages)."""
+
+    summary: ImportSummary = field(default_factory=ImportSummary)
 
 
 @dataclass
@@ -378,6 +597,8 @@ class _Reader:
     problems: list[Problem] = field(default_factory=list)
     rows_of: dict[str, str] = field(default_factory=dict)  # question/section code -> "sheet survey, row N"
     headers_of: dict[str, str] = field(default_factory=dict)  # language code -> "Suomi (fi)" as in the headers
+    formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict)  # sheet -> formula cells (row, col)
+    summary: ImportSummary = field(default_factory=ImportSummary)
 
     def add(self, sheet: str, row: int | None, column: str, message: str) -> None:
         where = f"sheet {sheet}" + (f", row {row}" if row else "")
@@ -398,7 +619,34 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_sheet(ws: Worksheet, name: str, reader: _Reader) -> tuple[list[str], list[_Row]]:
+def _column_name(sheet: str, header: str, double_colon: bool) -> str:
+    """A header as pyxform reads it: aliases, snake_case and any case; ``label:English`` -> ``label::English``."""
+    header = " ".join(header.split())
+    aliases = _COLUMN_ALIASES.get(sheet, {})
+    if header.lower() in aliases:
+        return aliases[header.lower()]
+    bind = re.match(r"^bind::?(.+)$", header, re.IGNORECASE)
+    if bind:  # bind:relevant, bind::jr:constraintMsg::English and the like name columns of their own
+        rest = bind.group(1)
+        for attribute in sorted(_BIND_ALIASES, key=len, reverse=True):
+            remainder = rest[len(attribute) :]
+            if rest.lower().startswith(attribute) and (not remainder or remainder.startswith(":")):
+                language = remainder.lstrip(":").strip()
+                return _BIND_ALIASES[attribute] + (f"::{language}" if language else "")
+    base, sep, lang = header.partition("::")
+    if not sep and not double_colon and ":" in header:
+        base, sep, lang = header.partition(":")
+    base = "_".join(base.split()).lower()
+    base = aliases.get(base, base)
+    return f"{base}::{lang.strip()}" if sep else base
+
+
+def _read_sheet(
+    ws: Worksheet, name: str, reader: _Reader, formulas: set[tuple[int, int]] | None = None
+) -> tuple[list[str], list[_Row]]:
+    """Headers and rows of a sheet. Formula cells are noted in ``reader.formulas``; the sheet is then read again
+    from the values the spreadsheet program saved (as pyxform reads it), and a formula without one
+    (``formulas``: its row and column) is refused."""
     headers: list[str] = []
     rows: list[_Row] = []
     for number, cells in enumerate(ws.iter_rows(), start=1):
@@ -408,11 +656,14 @@ def _read_sheet(ws: Worksheet, name: str, reader: _Reader) -> tuple[list[str], l
         values = []
         for index, cell in enumerate(cells):
             if cell.value is None:
+                if formulas and (number, index + 1) in formulas:
+                    column = headers[index] if index < len(headers) else f"#{index + 1}"
+                    reader.add(name, number, column, "formulas are not supported: enter the value itself")
                 values.append("")
                 continue
             column = headers[index] if index < len(headers) else f"#{index + 1}"
             if getattr(cell, "data_type", None) == "f":
-                reader.add(name, number, column, "formulas are not supported: enter the value itself")
+                reader.formulas.setdefault(name, set()).add((number, index + 1))
                 values.append("")
                 continue
             text = _cell_text(cell.value)
@@ -425,10 +676,12 @@ def _read_sheet(ws: Worksheet, name: str, reader: _Reader) -> tuple[list[str], l
             values.append(text)
         if not headers:
             if any(values):
-                headers = [v.strip() for v in values]
-                if len(headers) > MAX_COLUMNS:
-                    reader.add(name, number, "", f"more than {MAX_COLUMNS} columns")
+                # Empty or formatted columns far to the right are no columns: only used headers count.
+                if sum(1 for v in values if v) > MAX_COLUMNS:
+                    reader.add(name, number, "", f"more than {MAX_COLUMNS} columns with a header")
                     return [], []
+                double_colon = any("::" in v for v in values)
+                headers = [_column_name(name, v, double_colon) if v else "" for v in values]
                 seen: set[str] = set()
                 for h in headers:
                     if h and h in seen:
@@ -438,17 +691,46 @@ def _read_sheet(ws: Worksheet, name: str, reader: _Reader) -> tuple[list[str], l
         if not any(values):
             continue
         cells_by_name = {h: v for h, v in zip(headers, values, strict=False) if h and v}
-        rows.append(_Row(name, number, cells_by_name))
+        if cells_by_name:
+            rows.append(_Row(name, number, cells_by_name))
     return headers, rows
 
 
-def _language_of_column(header: str) -> str | None:
-    """``label::Suomi (fi)`` -> ``fi``; ``label::fi`` -> ``fi``; None when no code can be found."""
-    _, _, lang_part = header.partition("::")
-    m = _LANGUAGE_IN_HEADER.search(lang_part)
+@lru_cache(maxsize=1)
+def _language_names() -> dict[str, str]:
+    """Language names -> codes from CLDR (Babel): English names, endonyms and names in the service's
+    languages, compared case-insensitively ("English", "Suomi", "svenska", "العربية", "ruotsi")."""
+    names: dict[str, str] = {}
+    codes = [c for c in localedata.locale_identifiers() if "_" not in c]
+    for code in codes:
+        try:
+            own = Locale.parse(code).get_language_name(code)
+        except (UnknownLocaleError, ValueError):
+            continue
+        if own:
+            names.setdefault(own.casefold(), code)
+    for display in ["en", *[c for c in ENDONYMS if "-" not in c]]:
+        for code, name in Locale.parse(display).languages.items():
+            if "_" not in code and code in codes:
+                names.setdefault(name.casefold(), code)
+    names.update({name.casefold(): code for code, name in ENDONYMS.items()})
+    return names
+
+
+def language_code(name: str, known: dict[str, str] | None = None) -> str | None:
+    """The code of a language as a header names it: ``Suomi (fi)``, ``fi``, ``Suomi`` or ``svenska``; None
+    when the name is unknown (``known`` adds names given on the import page)."""
+    name = name.strip()
+    m = _LANGUAGE_IN_HEADER.search(name)
     if m:
         return m.group(1)
-    return lang_part.strip() if _BARE_CODE.match(lang_part.strip()) else None
+    given = {k.casefold(): v for k, v in (known or {}).items()}
+    if name.casefold() in given:
+        return given[name.casefold()]
+    code = name.lower()
+    if _BARE_CODE.match(code) and (code in ENDONYMS or code.split("-")[0] in localedata.locale_identifiers()):
+        return code
+    return _language_names().get(name.casefold())
 
 
 def _flag_value(row: _Row, column: str, reader: _Reader) -> bool:
@@ -460,34 +742,74 @@ def _flag_value(row: _Row, column: str, reader: _Reader) -> bool:
     return False
 
 
-def from_xlsform(data: bytes, file: str = "form.xlsx", *, complete: bool = True) -> Questionnaire:
-    """Read an XLSForm workbook into a validated ``Questionnaire``; ``DefinitionError`` names sheet, row, column."""
-    reader = _Reader(file)
+def _slug(text: str) -> str:
+    """A questionnaire slug from a form_id or file name: ``kouvola_pulse`` -> ``kouvola-pulse``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:63]
+
+
+def _read_workbook(data: bytes, file: str, reader: _Reader) -> dict[str, tuple[list[str], list[_Row]]]:
+    """The sheets the service reads, as headers and rows; the one place that opens the workbook."""
     if len(data) > MAX_FILE_BYTES:
         raise DefinitionError([Problem(file, "", "", f"file is larger than {MAX_FILE_BYTES} bytes")])
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise DefinitionError([Problem(file, "", "", "not a readable .xlsx workbook")]) from None
+    names = ("survey", "choices", "settings", "languages", "derived")
     try:
         sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
         if "survey" not in sheets:
             raise DefinitionError([Problem(file, "", "", "the workbook has no 'survey' sheet")])
-        names = ("survey", "choices", "settings", "languages", "derived")
         read = {name: _read_sheet(sheets[name], name, reader) for name in names if name in sheets}
     finally:
         wb.close()
-    reader.fail_if_any()
-    raw = _Builder(reader, read).build()
-    reader.fail_if_any()
+    if reader.formulas:
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            saved = {ws.title.strip().lower(): ws for ws in values.worksheets}
+            for name, cells in reader.formulas.items():
+                reader.problems = [p for p in reader.problems if not p.location.startswith(f"sheet {name}")]
+                read[name] = _read_sheet(saved[name], name, reader, cells)
+        finally:
+            values.close()
+    return read
+
+
+def read_xlsform(
+    data: bytes,
+    file: str = "form.xlsx",
+    *,
+    complete: bool = True,
+    unnamed_language: str | None = None,
+    language_codes: dict[str, str] | None = None,
+) -> tuple[Questionnaire, ImportSummary]:
+    """Read an XLSForm workbook as pyxform reads it into a validated ``Questionnaire`` and what was mapped.
+
+    ``unnamed_language`` is the language of a plain ``label`` column when the settings do not name it;
+    ``language_codes`` gives codes for language names CLDR does not know. ``DefinitionError`` names the
+    sheet, row and column of every problem.
+    """
+    reader = _Reader(file)
     try:
-        q = decode(raw, file)
+        read = _read_workbook(data, file, reader)
+        reader.fail_if_any()
+        raw = _Builder(reader, read, file, unnamed_language, language_codes or {}).build()
+        reader.fail_if_any()
+        try:
+            q = decode(raw, file)
+        except DefinitionError as exc:
+            raise DefinitionError([_relocate(p, reader) for p in exc.problems]) from None
+        problems = validate(q, file, complete=complete)
+        if problems:
+            raise DefinitionError([_relocate(p, reader) for p in problems])
     except DefinitionError as exc:
-        raise DefinitionError([_relocate(p, reader) for p in exc.problems]) from None
-    problems = validate(q, file, complete=complete)
-    if problems:
-        raise DefinitionError([_relocate(p, reader) for p in problems])
-    return q
+        raise WorkbookError(exc.problems, reader.summary) from None
+    return q, reader.summary
+
+
+def from_xlsform(data: bytes, file: str = "form.xlsx", *, complete: bool = True, **options: Any) -> Questionnaire:
+    """Read an XLSForm workbook into a validated ``Questionnaire``; ``DefinitionError`` names sheet, row, column."""
+    return read_xlsform(data, file, complete=complete, **options)[0]
 
 
 def _relocate(problem: Problem, reader: _Reader) -> Problem:
@@ -498,7 +820,13 @@ def _relocate(problem: Problem, reader: _Reader) -> Problem:
         row = "sheet settings"
     where = f"{row} ({problem.location})" if row else problem.location
     name, _, lang = problem.field.partition(".")
-    column = {"text": "label", "help": "hint", "unit": "unit"}.get(name)
+    column = {
+        "text": "label",
+        "help": "hint",
+        "unit": "unit",
+        "constraint_message": "constraint_message",
+        "required_message": "required_message",
+    }.get(name)
     if row and column and lang in reader.headers_of:
         return Problem(problem.file, where, f"column {column}::{reader.headers_of[lang]}", problem.message)
     return Problem(problem.file, where, problem.field, problem.message)
@@ -507,58 +835,115 @@ def _relocate(problem: Problem, reader: _Reader) -> Problem:
 class _Builder:
     """Turns the read sheets into the raw definition mapping (then decoded and validated as YAML is)."""
 
-    def __init__(self, reader: _Reader, read: dict[str, tuple[list[str], list[_Row]]]) -> None:
+    def __init__(
+        self,
+        reader: _Reader,
+        read: dict[str, tuple[list[str], list[_Row]]],
+        file: str,
+        unnamed_language: str | None,
+        language_codes: dict[str, str],
+    ) -> None:
         self.reader = reader
         self.read = read
+        self.file = file
+        self.summary = reader.summary
+        self.language_codes = language_codes
         self.survey_headers, self.survey = read["survey"]
-        self.languages = self._languages()
-        self.lists = self._choice_lists()
         self.settings = read.get("settings", ([], []))[1]
         self.setting = self.settings[0] if self.settings else _Row("settings", 2, {})
+        self._check_columns()
+        self.unnamed = self._unnamed_language(unnamed_language)
+        self.languages = self._languages()
+        self.lists = self._choice_lists()
 
-    # -- languages --------------------------------------------------------------------------------------
+    # -- columns and languages --------------------------------------------------------------------------
 
-    def _languages(self) -> dict[str, str]:
-        """Translated column header -> language code, for every sheet that has labels."""
-        by_header: dict[str, str] = {}
-        for sheet, (headers, _) in self.read.items():
-            plain = "label" in headers
-            translated = [h for h in headers if "::" in h]
-            if plain and any(h.startswith("label::") for h in translated):
-                self.reader.add(
-                    sheet,
-                    1,
-                    "label",
-                    "a plain 'label' column next to 'label::Language (code)' columns makes an unnamed language: "
-                    "name its language",
-                )
-            for h in translated:
-                code = _language_of_column(h)
-                if code is None:
-                    self.reader.add(
-                        sheet, 1, h, "name the language with its code in parentheses, e.g. 'label::Suomi (fi)'"
-                    )
-                else:
-                    by_header[h] = code
-                    self.reader.headers_of.setdefault(code, h.partition("::")[2])
-        return by_header
+    def _check_columns(self) -> None:
+        """Columns nobody here reads are listed; columns with a meaning the service cannot keep are refused
+        where a row fills them."""
+        for sheet, (headers, rows) in self.read.items():
+            known = _KNOWN_COLUMNS.get(sheet, set())
+            for header in headers:
+                base = header.partition("::")[0]
+                if not header or base in known:
+                    continue
+                refused = _REFUSED_COLUMNS.get(base) or _REFUSED_PREFIXES.get(base)
+                if refused is None and ":" in base:
+                    refused = _REFUSED_PREFIXES.get(base.partition(":")[0])
+                used = [row for row in rows if row.get(header)]
+                if refused is None or sheet not in {"survey", "choices"}:
+                    self.summary.ignored_columns.append(f"sheet {sheet}, column {header}")
+                    continue
+                feature, instead = refused
+                for row in used:
+                    if base == "read_only" and row.get(header).lower() in _FALSE:
+                        continue
+                    self.reader.add(sheet, row.number, header, f"{feature} are not supported: {instead}")
 
-    def source_language(self) -> str:
+    def _unnamed_language(self, given: str | None) -> str | None:
         default = self.setting.get("default_language")
-        if default:
-            m = _LANGUAGE_IN_HEADER.search(default)
-            code = m.group(1) if m else default.strip()
-            if _BARE_CODE.match(code):
+        if default and default.lower() != "default":
+            code = language_code(default, self.language_codes)
+            if code is not None and _BARE_CODE.match(code):
                 return code
             self.reader.add(
                 "settings",
                 self.setting.number,
                 "default_language",
-                "give the language as 'Name (code)', e.g. 'Suomi (fi)'",
+                f"{default!r} is not a language this service knows: write it as 'Name (code)', e.g. 'Suomi (fi)'",
             )
-        codes = [c for h, c in self.languages.items() if h.startswith("label::")]
+        return given
+
+    def _languages(self) -> dict[str, str]:
+        """Column header -> language code, for every sheet with translatable columns (a plain ``label`` is in
+        the unnamed language)."""
+        by_header: dict[str, str] = {}
+        for sheet, (headers, _) in self.read.items():
+            if sheet in {"languages", "settings"}:
+                continue
+            for h in headers:
+                base, sep, name = h.partition("::")
+                if base not in _TRANSLATABLE:
+                    continue
+                if not sep or name.lower() == "default":
+                    if self.unnamed is None:
+                        self.reader.add(
+                            sheet,
+                            1,
+                            h,
+                            f"name the language of the '{h}' column: 'label::Suomi (fi)', settings default_language, "
+                            "or choose it on the import page",
+                        )
+                    else:
+                        by_header[h] = self.unnamed
+                        self.reader.headers_of.setdefault(self.unnamed, language_header(self.unnamed))
+                        self.summary.languages.setdefault(self.unnamed, h)
+                    continue
+                code = language_code(name, self.language_codes)
+                if code is None:
+                    if name not in self.summary.unknown_languages:
+                        self.summary.unknown_languages.append(name)
+                        self.reader.add(
+                            sheet,
+                            1,
+                            h,
+                            f"{name!r} is not a language name this service knows: give its code, e.g. "
+                            f"'{base}::{name} (xx)', or on the import page",
+                        )
+                    continue
+                by_header[h] = code
+                self.reader.headers_of.setdefault(code, name)
+                self.summary.languages.setdefault(code, name)
+        return by_header
+
+    def source_language(self) -> str:
+        if self.unnamed and self.setting.get("default_language"):
+            return self.unnamed
+        codes = [c for h, c in self.languages.items() if h.startswith("label")]
         if codes:
             return codes[0]
+        if self.unnamed:
+            return self.unnamed
         self.reader.add(
             "survey",
             1,
@@ -568,12 +953,16 @@ class _Builder:
         return "fi"
 
     def text(self, row: _Row, prefix: str) -> dict[str, str] | None:
-        out = {
-            code: row.cells[h] for h, code in self.languages.items() if h.startswith(prefix + "::") and h in row.cells
-        }
-        if prefix in row.cells:
-            out.setdefault(self.source, row.cells[prefix])
+        out: dict[str, str] = {}
+        for h, code in self.languages.items():
+            if h.partition("::")[0] == prefix and h in row.cells:
+                out.setdefault(code, row.cells[h])
         return out or None
+
+    def everywhere(self, text: dict[str, str]) -> dict[str, str]:
+        """A text in every language of the form: the source language's until translated."""
+        first = text.get(self.source) or next(iter(text.values()), "")
+        return {lang: text.get(lang) or first for lang in self.all_languages}
 
     # -- choices ----------------------------------------------------------------------------------------
 
@@ -605,77 +994,55 @@ class _Builder:
             out.append(choice)
         return out
 
-    # -- survey rows ------------------------------------------------------------------------------------
+    # -- the form ---------------------------------------------------------------------------------------
+
+    def _title(self, titles: dict[str, str]) -> dict[str, str]:
+        """The title: the languages sheet, ``form_title::Language (code)`` columns, ``form_title`` (in the
+        source language) or the file name; the same in every language until translated."""
+        if not titles:
+            for header, value in self.setting.cells.items():
+                base, sep, name = header.partition("::")
+                if base != "form_title" or not sep:
+                    continue
+                code = language_code(name, self.language_codes)
+                if code is None:
+                    self.reader.add(
+                        "settings", self.setting.number, header, f"{name!r} is not a language this service knows"
+                    )
+                else:
+                    titles[code] = value
+        if not titles and self.setting.get("form_title"):
+            titles[self.source] = self.setting.get("form_title")
+        if not titles:
+            stem = PurePath(self.file).stem.replace("_", " ").replace("-", " ").strip()
+            titles[self.source] = stem[:1].upper() + stem[1:] if stem else "Questionnaire"
+        return titles
 
     def build(self) -> dict[str, Any]:
         self.source = self.source_language()
-        raw: dict[str, Any] = {"slug": self.setting.get("form_id"), "source_language": self.source, "sections": []}
-        if not raw["slug"]:
-            self.reader.add("settings", self.setting.number, "form_id", "give the questionnaire's slug as form_id")
+        self.all_languages = list(dict.fromkeys([self.source, *self.languages.values()]))
+        slug_from = self.setting.get("form_id") or PurePath(self.file).stem
+        slug = _slug(slug_from)
+        raw: dict[str, Any] = {"slug": slug, "source_language": self.source, "sections": []}
+        if not re.match(r"^[a-z0-9][a-z0-9-]{1,62}$", slug):
+            column = "form_id" if self.setting.get("form_id") else ""
+            self.reader.add(
+                "settings",
+                self.setting.number if column else None,
+                column,
+                f"cannot make a questionnaire slug from {slug_from!r}: give form_id as letters, digits and - or _",
+            )
         languages, titles = self._language_sheet()
-        raw["title"] = titles or (
-            {self.source: self.setting.get("form_title")} if self.setting.get("form_title") else {}
-        )
-        if not raw["title"]:
-            self.reader.add("settings", self.setting.number, "form_title", "give the questionnaire a title")
-        section: dict[str, Any] | None = None
-        matrix: dict[str, Any] | None = None
+        for lang in languages:
+            if lang not in self.all_languages:
+                self.all_languages.append(lang)
+        translated = bool(titles)  # the languages sheet names every language's title itself
+        self.form_title = self._title(titles)
+        raw["title"] = self.form_title if translated else self.everywhere(self.form_title)
         report: list[tuple[str, str, int]] = []  # (report_by cell, code, row)
-        for row in self.survey:
-            kind, _, argument = row.get("type").partition(" ")
-            kind = kind.strip().lower().replace(" ", "_")
-            argument = argument.strip()
-            if row.get("type").lower().strip() in {"begin group", "end group"}:
-                kind = row.get("type").lower().strip().replace(" ", "_")
-            self._refuse_unsupported_columns(row)
-            if not kind:
-                self.reader.add("survey", row.number, "type", "every row needs a type")
-            elif kind in _METADATA_TYPES:
-                continue
-            elif kind == "begin_group":
-                if section is None:
-                    section = self._section(row)
-                    raw["sections"].append(section)
-                elif matrix is None and "table-list" in row.get("appearance"):
-                    matrix = self._question(row, "matrix", "")
-                    section["questions"].append(matrix)
-                else:
-                    self.reader.add(
-                        "survey", row.number, "type", "groups can nest only once, as a matrix (appearance table-list)"
-                    )
-            elif kind == "end_group":
-                if matrix is not None:
-                    self._finish_matrix(matrix, row)
-                    matrix = None
-                elif section is not None:
-                    section = None
-                else:
-                    self.reader.add("survey", row.number, "type", "end_group without a begin_group")
-            elif kind == "note":
-                self._note(row, raw, section)
-            elif kind in {"select_one", "select_multiple", "integer", "decimal", "text"}:
-                if matrix is not None:
-                    self._statement(matrix, row, kind, argument)
-                elif section is None:
-                    self.reader.add(
-                        "survey", row.number, "type", "questions must be inside a begin_group … end_group section"
-                    )
-                else:
-                    section["questions"].append(self._question(row, kind, argument))
-                if row.get("report_by"):
-                    report.append((row.get("report_by"), row.get("name"), row.number))
-            else:
-                self.reader.add(
-                    "survey",
-                    row.number,
-                    "type",
-                    f"type {row.get('type')!r} is not supported; supported: select_one, select_multiple, integer, "
-                    "decimal, text, note, begin_group, end_group",
-                )
-        if section is not None or matrix is not None:
-            self.reader.add("survey", None, "type", "a begin_group has no matching end_group")
+        _Layout(self, raw, report).run(self.survey)
         raw["languages"] = languages or {}
-        for lang in {*self.languages.values()} | {self.source}:
+        for lang in self.all_languages:
             raw["languages"].setdefault(lang, {"status": "draft"})
         derived = self._derived(report)
         if derived:
@@ -683,37 +1050,17 @@ class _Builder:
         groups = self._reporting_groups(report)
         if groups:
             raw["reporting_groups"] = groups
+        for section in raw["sections"]:
+            made = section.pop("_made", "")
+            self.summary.sections.append(
+                f"{section['title'].get(self.source, section['id'])}: {len(section['questions'])} {made}".strip()
+            )
+        self.summary.plain_questions = sum(1 for s in raw["sections"] for x in s["questions"] if "dimension" not in x)
         return raw
 
-    def _refuse_unsupported_columns(self, row: _Row) -> None:
-        for column in _UNSUPPORTED_COLUMNS:
-            if row.get(column):
-                self.reader.add("survey", row.number, column, f"'{column}' is not supported")
+    # -- survey rows ------------------------------------------------------------------------------------
 
-    def _section(self, row: _Row) -> dict[str, Any]:
-        section: dict[str, Any] = {"id": row.get("name"), "title": self.text(row, "label") or {}, "questions": []}
-        self.reader.rows_of[row.get("name")] = f"sheet survey, row {row.number}"
-        show_if = self._show_if(row)
-        if show_if:
-            section["show_if"] = show_if
-        return section
-
-    def _note(self, row: _Row, raw: dict[str, Any], section: dict[str, Any] | None) -> None:
-        text = self.text(row, "label")
-        if section is None and not raw["sections"] and "description" not in raw:
-            raw["description"] = text
-        elif section is not None and not section["questions"] and "intro" not in section:
-            section["intro"] = text
-        else:
-            self.reader.add(
-                "survey",
-                row.number,
-                "type",
-                "a note is supported only before the first group (the description) or as the first row of a group "
-                "(the section's introduction)",
-            )
-
-    def _show_if(self, row: _Row) -> str | None:
+    def show_if(self, row: _Row) -> str | None:
         """Our ``show_if`` kept verbatim while ``relevant`` still says the same; else ``relevant`` read."""
         relevant, ours = row.get("relevant"), row.get("show_if")
         if ours:
@@ -732,20 +1079,27 @@ class _Builder:
             self.reader.add("survey", row.number, "relevant", str(exc))
             return None
 
-    def _question(self, row: _Row, kind: str, argument: str) -> dict[str, Any]:
+    def question(self, row: _Row, kind: str, argument: str) -> dict[str, Any]:
         code = row.get("name")
         self.reader.rows_of[code] = f"sheet survey, row {row.number}"
         declared = row.get("question_type")
         q: dict[str, Any] = {"code": code, "text": self.text(row, "label") or {}}
-        help_text = self.text(row, "hint")
-        if help_text:
-            q["help"] = help_text
+        if not row.get("name"):
+            self.reader.add("survey", row.number, "name", "every question needs a name (its variable code)")
+        for column, key in (
+            ("hint", "help"),
+            ("constraint_message", "constraint_message"),
+            ("required_message", "required_message"),
+        ):
+            text = self.text(row, column)
+            if text:
+                q[key] = text
         if kind != "matrix" and _flag_value(row, "required", self.reader):
             q["required"] = True
-        show_if = self._show_if(row)
+        show_if = self.show_if(row)
         if show_if:
             q["show_if"] = show_if
-        for column in ("dimension", "monitoring_target", "scale", "source"):
+        for column in ("dimension", "monitoring_target", "scale", "source", "default"):
             if row.get(column):
                 q[column] = row.get(column)
         for column in ("reverse", "sensitive", "adapted"):
@@ -760,8 +1114,10 @@ class _Builder:
             "text": "text",
             "matrix": "matrix",
         }[kind]
-        if kind == "text" and "multiline" in row.get("appearance"):
+        appearance = set(row.get("appearance").lower().split())
+        if kind == "text" and "multiline" in appearance:
             qtype = "long_text"
+            appearance.discard("multiline")
         if declared:
             allowed = {"rating": "select_one", "year": "integer"}
             if declared in allowed and allowed[declared] == kind:
@@ -771,24 +1127,48 @@ class _Builder:
                     "survey", row.number, "question_type", f"{declared!r} does not fit type {row.get('type')!r}"
                 )
         q["type"] = qtype
+        self._appearance(q, appearance, row)
         if qtype in {"single_choice", "multiple_choice"}:
             q["choices"] = self.choices(argument, row)
         elif qtype == "rating":
             self._rating(q, self.choices(argument, row), row)
         elif qtype == "number" and kind == "decimal":
             q["integer"] = False
-        if row.get("unit::" + self._header_of(self.source)) or any(h.startswith("unit::") for h in row.cells):
-            q["unit"] = self.text(row, "unit")
+        unit = self.text(row, "unit")
+        if unit:
+            q["unit"] = unit
         self._apply_ranges(q, ranges, row)
+        if qtype in {"text", "long_text"} and "max_length" not in q:
+            # XLSForm text has no length limit; the longest answer the service keeps is named, not implied.
+            q["max_length"] = _LONGEST[qtype]
+            self.summary.notes.append(
+                f"sheet survey, row {row.number}: {code} takes at most {_LONGEST[qtype]} characters "
+                "(set string-length(.) <= N in constraint to change it)"
+            )
         indicator = row.get("indicator")
         if indicator:
             q["indicator"] = self._indicator(indicator, q, row)
         return q
 
-    def _header_of(self, lang: str) -> str:
-        return next((h.partition("::")[2] for h, c in self.languages.items() if c == lang), lang)
+    def _appearance(self, q: dict[str, Any], appearance: set[str], row: _Row) -> None:
+        if q["type"] == "matrix":
+            appearance -= {"table-list", "field-list"}
+        if q["type"] == "rating":
+            appearance.discard("likert")  # a rating is a scale in a row already
+        layouts = {_CHOICE_LAYOUTS[a] for a in appearance if a in _CHOICE_LAYOUTS}
+        if q["type"] in {"single_choice", "multiple_choice"} and len(layouts) == 1:
+            q["layout"] = layouts.pop()
+            appearance = {a for a in appearance if a not in _CHOICE_LAYOUTS}
+        for value in sorted(appearance):
+            self.reader.add(
+                "survey",
+                row.number,
+                "appearance",
+                f"appearance {value!r} is not supported on a {q['type']} question: use minimal, likert or horizontal "
+                "on choice questions, multiline on text, field-list or table-list on groups, or leave it empty",
+            )
 
-    def _statement(self, matrix: dict[str, Any], row: _Row, kind: str, argument: str) -> None:
+    def statement(self, matrix: dict[str, Any], row: _Row, kind: str, argument: str) -> None:
         if kind != "select_one":
             self.reader.add("survey", row.number, "type", "a matrix (table-list group) holds only select_one rows")
             return
@@ -799,7 +1179,7 @@ class _Builder:
         matrix.setdefault("statements", []).append(statement)
         matrix.setdefault("_rows", []).append((row, argument, _flag_value(row, "required", self.reader)))
 
-    def _finish_matrix(self, matrix: dict[str, Any], end: _Row) -> None:
+    def finish_matrix(self, matrix: dict[str, Any], end: _Row) -> None:
         rows = matrix.pop("_rows", [])
         if not rows:
             self.reader.add("survey", end.number, "type", "a matrix (table-list group) needs select_one rows")
@@ -814,6 +1194,24 @@ class _Builder:
         matrix["choices"] = self.choices(argument, first)
         if "indicator" in matrix:
             matrix["indicator"] = self._indicator(matrix.pop("_indicator_cell"), matrix, first)
+
+    def other_text(self, q: dict[str, Any], row: _Row) -> dict[str, Any]:
+        """``or_other``: the choice "other" on the list, and a text question asked when it is chosen."""
+        if any(str(c["code"]) == OTHER for c in q.get("choices", [])):
+            self.reader.add("survey", row.number, "type", f"the list already has a choice {OTHER!r}: remove or_other")
+        q["choices"] = [*q.get("choices", []), {"code": OTHER, "label": _in_every_language(N_("Other"), self)}]
+        code = f"{q['code']}_other"
+        self.reader.rows_of[code] = f"sheet survey, row {row.number}"
+        test = "contains" if q["type"] == "multiple_choice" else "=="
+        specify: dict[str, Any] = {
+            "type": "text",
+            "code": code,
+            "text": _in_every_language(N_("Please specify"), self),
+            "show_if": f"{q['code']} {test} '{OTHER}'",
+        }
+        if "dimension" in q:
+            specify["dimension"] = q["dimension"]
+        return specify
 
     def _rating(self, q: dict[str, Any], items: list[dict[str, Any]], row: _Row) -> None:
         points = [c for c in items if not c.get("missing")]
@@ -847,7 +1245,7 @@ class _Builder:
                     "survey",
                     row.number,
                     "constraint",
-                    f"only ranges are supported, e.g. '. >= 1 and . <= 20', 'count-selected(.) <= 2', "
+                    f"only ranges are supported, e.g. '. >= 1 and . <= 20', '. > 14', 'count-selected(.) <= 2', "
                     f"'string-length(.) <= 200'; cannot read {term.strip()!r}",
                 )
                 continue
@@ -868,12 +1266,21 @@ class _Builder:
             "count-selected(.)": ("min_selected", "max_selected"),
             "string-length(.)": (None, "max_length"),
         }
+        whole_numbers = q["type"] != "number" or q.get("integer", True)
         for lhs, op, value in ranges:
             if fits.get(q["type"]) != lhs:
                 self.reader.add(
                     "survey", row.number, "constraint", f"{lhs} ranges do not apply to a {q['type']} question"
                 )
                 continue
+            if op in _ORDER_OPS:
+                # A strict bound on whole numbers is the next whole number: . > 14 is . >= 15.
+                if not whole_numbers or not value.is_integer():
+                    self.reader.add(
+                        "survey", row.number, "constraint", f"write the bound of a decimal with >= or <=, not {op}"
+                    )
+                    continue
+                value, op = (value + 1, ">=") if op == ">" else (value - 1, "<=")
             name = names[lhs][0 if op == ">=" else 1]
             if name is None:
                 self.reader.add("survey", row.number, "constraint", "text length can only have a maximum")
@@ -953,6 +1360,217 @@ class _Builder:
                 continue
             ranked.append((int(cell), code))
         return [code for _, code in sorted(ranked)]
+
+
+@dataclass
+class _Group:
+    row: _Row
+    title: dict[str, str] | None
+    show_if: str | None
+    sections: int = 0  # sections made from this group so far
+
+
+class _Layout:
+    """Survey rows -> sections: a group is a section (one page); questions before, between or after groups
+    and the rest of a group after a nested group form sections of their own; a ``table-list`` group is a
+    matrix; a note before the first question is the description, any other note opens a section."""
+
+    def __init__(self, builder: _Builder, raw: dict[str, Any], report: list[tuple[str, str, int]]) -> None:
+        self.b = builder
+        self.reader = builder.reader
+        self.raw = raw
+        self.report = report
+        self.groups: list[_Group] = []
+        self.section: dict[str, Any] | None = None
+        self.matrix: dict[str, Any] | None = None
+        self.ids: set[str] = set()
+
+    def run(self, rows: list[_Row]) -> None:
+        self.matrices = _matrix_groups(rows)
+        for row in rows:
+            if _flag_value(row, "disabled", self.reader):
+                continue
+            self.row(row)
+        if self.groups or self.matrix is not None:
+            self.reader.add("survey", None, "type", "a begin_group has no matching end_group")
+        self.raw["sections"] = [s for s in self.raw["sections"] if s["questions"] or "intro" in s]
+
+    def row(self, row: _Row) -> None:
+        written = " ".join(row.get("type").split())
+        kind = written.lower()
+        control = _CONTROL.match(kind)
+        select = _SELECT.match(written)
+        core = "_".join(re.sub(r"^(?:q |add )|(?: prompt)$", "", kind).split())
+        if not kind:
+            if row.get("name") or row.get("label"):
+                self.reader.add("survey", row.number, "type", "every row needs a type")
+        elif control:
+            self.control(row, control)
+        elif core in _METADATA_TYPES:
+            self.reader.summary.skipped_rows.append(f"sheet survey, row {row.number}: {written}")
+        elif select:
+            command = " ".join(select.group("command").lower().split())
+            refused = _REFUSED_SELECTS.get(command)
+            if refused:
+                self.refuse(row, written, *refused)
+                return
+            kind = next(k for k, commands in _SELECT_COMMANDS.items() if command in commands)
+            self.question(row, kind, select.group("list"), other=bool(select.group("other")))
+        elif _QUESTION_TYPES.get(core) == "note":
+            self.note(row)
+        elif core in _QUESTION_TYPES:
+            self.question(row, _QUESTION_TYPES[core], "")
+        elif core in _REFUSED_TYPES:
+            self.refuse(row, written, *_REFUSED_TYPES[core])
+        elif kind.startswith("cascading"):
+            self.refuse(row, written, "cascading selects", "use one choice list per case with relevant")
+        else:
+            self.reader.add(
+                "survey",
+                row.number,
+                "type",
+                f"type {written!r} is not supported; supported: select_one, select_multiple (or_other), integer, "
+                "decimal, text, note, begin_group, end_group",
+            )
+
+    def refuse(self, row: _Row, written: str, feature: str, instead: str) -> None:
+        self.reader.add(
+            "survey", row.number, "type", f"type {written!r} is not supported: {feature} are not; {instead}"
+        )
+
+    def unique_id(self, wanted: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_]", "_", wanted)[:28] or "section"
+        base = base if base[0].isalpha() else f"s_{base}"[:28]
+        candidate, n = base, 1
+        while candidate.lower() in self.ids:
+            n += 1
+            candidate = f"{base}_{n}"
+        self.ids.add(candidate.lower())
+        return candidate
+
+    def open_section(self, row: _Row | None = None) -> dict[str, Any]:
+        """A new section: the innermost group's title and skip logic, or the form title outside groups."""
+        group = self.groups[-1] if self.groups else None
+        if group is not None:
+            group.sections += 1
+            name = group.row.get("name") or "group"
+            title = self.b.everywhere(group.title) if group.title else self.b.everywhere(self.b.form_title)
+            made = "" if group.sections == 1 else "(the rest of a group after a nested group)"
+        else:
+            name, title, made = "questions", self.b.everywhere(self.b.form_title), "(questions outside any group)"
+        section: dict[str, Any] = {"id": self.unique_id(name), "title": title, "questions": []}
+        if made:
+            section["_made"] = made
+        conditions = [g.show_if for g in self.groups if g.show_if]
+        if conditions:
+            section["show_if"] = " and ".join(f"({c})" if len(conditions) > 1 else c for c in conditions)
+        where = row or (group.row if group else None)
+        if where is not None:
+            self.reader.rows_of[section["id"]] = f"sheet survey, row {where.number}"
+        self.raw["sections"].append(section)
+        self.section = section
+        return section
+
+    def control(self, row: _Row, control: re.Match[str]) -> None:
+        begin = control.group("end") == "begin"
+        if control.group("kind") != "group":
+            if begin:
+                self.refuse(row, row.get("type"), "repeats", "ask each item as a question of its own")
+            return
+        if begin:
+            appearance = row.get("appearance").lower().split()
+            if row.number in self.matrices and self.matrix is None:
+                if self.section is None:
+                    self.open_section(row)
+                assert self.section is not None
+                self.matrix = self.b.question(row, "matrix", "")
+                self.section["questions"].append(self.matrix)
+                if row.get("report_by"):
+                    self.report.append((row.get("report_by"), row.get("name"), row.number))
+                return
+            if self.matrix is not None:
+                self.reader.add("survey", row.number, "type", "a matrix (table-list group) cannot hold a group")
+                return
+            for value in appearance:
+                if value not in {"field-list", "table-list"}:
+                    self.reader.add(
+                        "survey",
+                        row.number,
+                        "appearance",
+                        f"appearance {value!r} is not supported on a group: use field-list, table-list or nothing",
+                    )
+            self.groups.append(_Group(row, self.b.text(row, "label"), self.b.show_if(row)))
+            self.open_section(row)
+            return
+        if self.matrix is not None:
+            self.b.finish_matrix(self.matrix, row)
+            self.matrix = None
+        elif self.groups:
+            self.groups.pop()
+            self.section = None
+        else:
+            self.reader.add("survey", row.number, "type", "end_group without a begin_group")
+
+    def note(self, row: _Row) -> None:
+        text = self.b.text(row, "label") or {}
+        if self.matrix is not None:
+            self.reader.add("survey", row.number, "type", "a matrix (table-list group) holds only select_one rows")
+        elif not self.raw["sections"] and "description" not in self.raw:
+            self.raw["description"] = text
+        elif self.section is not None and not self.section["questions"] and "intro" not in self.section:
+            self.section["intro"] = text
+        else:
+            self.open_section(row)["intro"] = text
+
+    def question(self, row: _Row, kind: str, argument: str, *, other: bool = False) -> None:
+        if self.matrix is not None:
+            if other:
+                self.reader.add("survey", row.number, "type", "a matrix row cannot have or_other")
+            self.b.statement(self.matrix, row, kind, argument)
+        else:
+            section = self.section if self.section is not None else self.open_section(row)
+            q = self.b.question(row, kind, argument)
+            section["questions"].append(q)
+            if other:
+                section["questions"].append(self.b.other_text(q, row))
+        if row.get("report_by"):
+            self.report.append((row.get("report_by"), row.get("name"), row.number))
+
+
+def _matrix_groups(rows: list[_Row]) -> set[int]:
+    """Rows of the ``table-list`` groups that are matrices: select_one rows of one choice list and nothing
+    else up to their end. Any other table-list group is laid out as a group (a section) of its own."""
+    out: set[int] = set()
+    for i, row in enumerate(rows):
+        begin = _CONTROL.match(" ".join(row.get("type").split()).lower())
+        if not begin or begin.group("end") != "begin" or "table-list" not in row.get("appearance").lower().split():
+            continue
+        lists: set[str] = set()
+        for inner in rows[i + 1 :]:
+            written = " ".join(inner.get("type").split())
+            control = _CONTROL.match(written.lower())
+            if control:
+                if control.group("end") == "end" and len(lists) == 1:
+                    out.add(row.number)
+                break
+            select = _SELECT.match(written)
+            command = " ".join(select.group("command").lower().split()) if select else ""
+            if select is None or command not in _SELECT_COMMANDS["select_one"] or select.group("other"):
+                break
+            lists.add(select.group("list"))
+    return out
+
+
+def N_(message: str) -> str:
+    """Marks a resident-facing string for the catalogues; it is translated per language when used."""
+    return message
+
+
+def _in_every_language(message: str, builder: _Builder) -> dict[str, str]:
+    """A string the reader adds (``or_other``'s choice and question) in every language of the form, from the
+    resident pages' catalogues (English where a language has none)."""
+    books = catalogues()
+    return {lang: books[ui_language(lang)].gettext(message) for lang in builder.all_languages}
 
 
 def _same_xpath(a: str, b: str) -> bool:

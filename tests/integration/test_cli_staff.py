@@ -54,6 +54,7 @@ def test_questionnaire_import_export_and_wave_from_the_command_line(env: dict[st
     from survey_service.questionnaire.schema import canonical_json
     from survey_service.questionnaire.xlsform import from_xlsform
     from tests.helpers import TEST_QUESTIONNAIRES
+    from tests.xlsform_forms import workbook
 
     folder = str(TEST_QUESTIONNAIRES / "mini")
     first = run(["questionnaire", "import", folder], env)
@@ -69,7 +70,24 @@ def test_questionnaire_import_export_and_wave_from_the_command_line(env: dict[st
     assert exported.returncode == 0 and exported.stdout.strip() == f"mini@1 written to {out}"
     assert canonical_json(from_xlsform(out.read_bytes())) == canonical_json(load(folder))
     same = run(["questionnaire", "import", str(out)], env)
-    assert same.stdout.strip() == "mini: identical to version 1 (published); nothing changed"
+    assert same.stdout.strip().splitlines()[-1] == "mini: identical to version 1 (published); nothing changed"
+    assert same.stdout.startswith("languages: fi (Suomi (fi)), en (English (en))\nsection: Mielipiteet: 4\n")
+    kobo = tmp_path / "kobo_hello.xlsx"
+    kobo.write_bytes(
+        workbook([["type", "name", "label", "label::Klingon"], ["start", "start"], ["text", "hi", "Hi?", "nuqneH?"]])
+    )
+    unnamed = run(["questionnaire", "import", str(kobo)], env)
+    assert unnamed.returncode == 1 and "name the language of the 'label' column" in unnamed.stderr
+    named = run(["questionnaire", "import", str(kobo), "--language", "en", "--language-code", "Klingon=tlh"], env)
+    assert named.returncode == 0, named.stderr
+    assert named.stdout.splitlines() == [
+        "languages: en (label), tlh (Klingon)",
+        "section: Kobo hello: 1 (questions outside any group)",
+        "skipped: sheet survey, row 2: start",
+        "limit: sheet survey, row 3: hi takes at most 1000 characters (set string-length(.) <= N in constraint to "
+        "change it)",
+        "kobo-hello: version 1 created (draft)",
+    ]
     missing = run(["questionnaire", "export", "nope", "--output", str(out)], env)
     assert missing.returncode == 1 and "no questionnaire 'nope'" in missing.stderr
 

@@ -4,10 +4,11 @@ from old versions, diffs and exports — over the API (bearer) and the staff pag
 from __future__ import annotations
 
 import io
+import re
 
 import msgspec
 from httpx import AsyncClient
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from survey_service.db.engine import Database
@@ -149,7 +150,9 @@ async def test_staff_pages_import_preview_publish_and_diff(client: AsyncClient, 
     await staff_user(db, "dana", "designer")
     await login(client, "dana")
     files = {"file": ("mini.xlsx", to_xlsform(mini()), "application/octet-stream")}
-    r = await post_form(client, "/staff/questionnaires/import", files=files)
+    check = await post_form(client, "/staff/questionnaires/import", files=files)
+    assert check.status_code == 200 and "What mini.xlsx maps to" in check.text and await _versions(db) == 0
+    r = await post_form(client, "/staff/questionnaires/import", _confirmation(check.text))
     assert r.status_code == 303 and r.headers["location"] == "/staff/questionnaires/mini/1?done=imported"
     page = await client.get("/staff/questionnaires/mini/1?done=imported")
     assert page.status_code == 200 and "The definition was imported." in page.text and "Publish version 1" in page.text
@@ -161,6 +164,7 @@ async def test_staff_pages_import_preview_publish_and_diff(client: AsyncClient, 
     assert published.status_code == 303
     assert "it can never change" in (await client.get("/staff/questionnaires/mini/1")).text
     again = await post_form(client, "/staff/questionnaires/import", files=files)
+    again = await post_form(client, "/staff/questionnaires/import", _confirmation(again.text))
     assert again.headers["location"].endswith("done=unchanged")
     draft = await post_form(client, "/staff/questionnaires/mini/1/new-draft")
     assert draft.headers["location"] == "/staff/questionnaires/mini/2?done=draft"
@@ -170,6 +174,56 @@ async def test_staff_pages_import_preview_publish_and_diff(client: AsyncClient, 
     assert canonical_json(from_xlsform(xlsx.content)) == canonical_json(mini())
     deleted = await post_form(client, "/staff/questionnaires/mini/2/delete")
     assert deleted.status_code == 303 and await _versions(db) == 1
+
+
+def _confirmation(html: str) -> dict[str, str]:
+    """The hidden fields of the import page's confirmation form (the workbook it carries)."""
+    form = html[html.index('aria-labelledby="mapped-heading">') :]
+    form = form[: form.index("</form>")]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    fields.pop("_csrf_token", None)
+    return fields
+
+
+async def test_import_page_shows_what_a_workbook_maps_to_and_asks_for_unknown_languages(
+    client: AsyncClient, db: Database
+) -> None:
+    await staff_user(db, "dana", "designer")
+    await login(client, "dana")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    for row in (
+        ["type", "name", "label", "label::Klingon", "$kuid"],
+        ["start", "start"],
+        ["text", "greeting", "Hello?", "nuqneH?", "x1"],
+    ):
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    files = {"file": ("kobo_hello.xlsx", out.getvalue(), "application/octet-stream")}
+    asked = await post_form(client, "/staff/questionnaires/import", {"unnamed_language": "en"}, files=files)
+    assert asked.status_code == 422 and "is not a language name this service knows" in asked.text
+    assert 'name="code:Klingon"' in asked.text and 'name="workbook"' in asked.text
+    carried = dict(re.findall(r'<input type="hidden" name="(workbook|filename)" value="([^"]*)">', asked.text))
+    check = await post_form(
+        client, "/staff/questionnaires/import", {**carried, "unnamed_language": "en", "code:Klingon": "tlh"}
+    )
+    assert check.status_code == 200 and await _versions(db) == 0
+    for shown in (
+        "What kobo_hello.xlsx maps to",
+        "kobo-hello: Kobo hello",
+        "<li>en (named label), source language</li>",
+        "<li>tlh (named Klingon)</li>",
+        "<li>Kobo hello: 1 (questions outside any group)</li>",
+        "<li>sheet survey, column $kuid</li>",
+        "<li>sheet survey, row 2: start</li>",
+        "greeting takes at most 1000 characters",
+    ):
+        assert shown in check.text, shown
+    r = await post_form(client, "/staff/questionnaires/import", _confirmation(check.text))
+    assert r.status_code == 303 and r.headers["location"] == "/staff/questionnaires/kobo-hello/1?done=imported"
+    assert await _versions(db) == 1
 
 
 async def test_page_import_of_a_bad_file_shows_an_error_summary(client: AsyncClient, db: Database) -> None:

@@ -24,6 +24,7 @@ def _extracted() -> set[str]:
         ("survey_service/web/templates/staff/**.html", "ignore"),
         ("survey_service/domain/pages/**.py", "python"),
         ("survey_service/domain/feedback/**.py", "python"),
+        ("survey_service/questionnaire/xlsform.py", "python"),
         ("survey_service/web/templates/**.html", "jinja2"),
     ]
     options = {"survey_service/web/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True"}}

@@ -99,8 +99,8 @@ BROKEN: list[tuple[str, Callable[[Raw], None], str]] = [
     ("unknown field", _set(["GETON", "colour"], "red"), "question GETON: Object contains unknown field `colour`"),
     (
         "missing required field",
-        _del(["GETON", "dimension"]),
-        "question GETON: Object missing required field `dimension`",
+        _del(["GETON", "text"]),
+        "question GETON: Object missing required field `text`",
     ),
     ("invalid dimension", _set(["GETON", "dimension"], "mood"), "question GETON: dimension: Invalid enum value 'mood'"),
     ("bad variable code", _set(["GETON", "code"], "1abc"), "code: Expected `str` matching regex"),

@@ -138,12 +138,12 @@ def _set(sheet: str, name: str, column: str | int, value: object) -> Callable[[W
             "sheet survey, row 4: column required: expected yes or no, not 'maybe'",
         ),
         (
-            _set("survey", "HOUSEHOLD", "constraint", ". > 3"),
+            _set("survey", "HOUSEHOLD", "constraint", ". != 3"),
             "sheet survey, row 21: column constraint: only ranges are supported",
         ),
         (
-            _set("survey", "", 3, "label::Suomi"),
-            "sheet survey, row 1: column label::Suomi: name the language with its code",
+            _set("survey", "", 3, "label::Klingon"),
+            "sheet survey, row 1: column label::Klingon: 'Klingon' is not a language name this service knows",
         ),
         (
             _set("survey", "GETON", "label::Suomi (fi)", None),
@@ -153,7 +153,10 @@ def _set(sheet: str, name: str, column: str | int, value: object) -> Callable[[W
             _set("survey", "GETON", "dimension", "mood"),
             "sheet survey, row 4 (question GETON): dimension: Invalid enum value 'mood'",
         ),
-        (_set("survey", "DISC", "appearance", None), "sheet survey, row 10: column type: groups can nest only once"),
+        (
+            _set("survey", "DISC", "type", "begin_repeat"),
+            "sheet survey, row 10: column type: type 'begin_repeat' is not supported: repeats are not",
+        ),
     ],
 )
 def test_bad_cells_are_named_by_sheet_row_and_column(edit: Callable[[Workbook], None], expected: str) -> None:

@@ -6,11 +6,13 @@ that show answers are never cached.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
@@ -44,7 +46,7 @@ from survey_service.errors import Conflict, NotFound, TooManyRequests
 from survey_service.languages import SUPPORTED
 from survey_service.questionnaire.answers import CompiledQuestionnaire
 from survey_service.questionnaire.localize import LocalQuestion, localize, pick
-from survey_service.questionnaire.schema import variable_codes
+from survey_service.questionnaire.schema import PIPED, MultipleChoice, Question, piped_codes, variable_codes
 from survey_service.settings import Settings
 from survey_service.web.i18n import gettext as _
 from survey_service.web.i18n import use_language
@@ -300,7 +302,7 @@ class ResidentPages(Controller):
             following = flow.next_step(survey.questionnaire, step, answers)
             return _redirect(_step_url(slug, following, language))
         values = {code: _as_text(answers[code]) for code in step.variables if code in answers}
-        if not values:
+        if not values and not any(piped_codes(q) for q in step.questions):
             # A page none of whose questions is answered yet shows no answers: it looks the same for everyone
             # who sees the same questions at the same point of the survey, but for the CSRF token. Render it
             # once per version, language, page and layout, and reuse it (any staff change clears the cache).
@@ -397,8 +399,8 @@ class ResidentPages(Controller):
         messages = {e.item: e.message for e in field_errors}
         questions = [
             QuestionView(
-                question=local[q.code],
-                values={code: values.get(code) for code in variable_codes(q)},
+                question=_piped(local[q.code], cq, answers, local),
+                values={code: values.get(code, _default(q, code, answers)) for code in variable_codes(q)},
                 errors={code: messages[code] for code in variable_codes(q) if code in messages},
             )
             for q in step.questions
@@ -460,7 +462,7 @@ class ResidentPages(Controller):
                 for q in step.questions:
                     if not cq.question_visible(q, answers):
                         continue
-                    lq = local[q.code]
+                    lq = _piped(local[q.code], cq, answers, local)
                     if lq.statements:
                         rows = [ReviewItem(s.text, _answer_text(lq, answers.get(s.code))) for s in lq.statements]
                         items.append(ReviewItem(lq.text, None, rows))
@@ -674,6 +676,34 @@ def _layout(cq: CompiledQuestionnaire, step: flow.Step, answers: dict[str, Any])
     visible = flow.visible_steps(cq, answers)
     number = next((i for i, s in enumerate(visible, 1) if s.id == step.id), 1)
     return len(visible), number, tuple(q.code for q in step.questions if cq.question_visible(q, answers))
+
+
+def _default(q: Question, code: str, answers: dict[str, Any]) -> Any:
+    """The question's default as the form shows it, while the resident has not answered it."""
+    if q.default is None or code in answers:
+        return None
+    return q.default.split() if isinstance(q, MultipleChoice) else q.default
+
+
+def _piped(
+    q: LocalQuestion, cq: CompiledQuestionnaire, answers: dict[str, Any], local: dict[str, LocalQuestion]
+) -> LocalQuestion:
+    """The question with each ``${CODE}`` in its text and help replaced by that earlier answer's label."""
+
+    def answer(match: re.Match[str]) -> str:
+        code = match.group(1)
+        var = cq.variables.get(code)
+        value = answers.get(code)
+        if var is None or value is None:
+            return ""
+        owner = local[var.question.code]
+        if owner.type == "rating" and str(value) not in {str(c.code) for c in owner.choices}:
+            return str(value)
+        return _answer_text(owner, value) or ""
+
+    if "${" not in q.text and "${" not in (q.help or ""):
+        return q
+    return msgspec.structs.replace(q, text=PIPED.sub(answer, q.text), help=PIPED.sub(answer, q.help or "") or q.help)
 
 
 def _as_text(value: Any) -> Any:

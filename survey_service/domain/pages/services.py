@@ -1,8 +1,8 @@
 """The page flow of a questionnaire: steps, skip logic on the server, and resident-friendly error messages.
 
-A step is one section on one page. When a question's skip logic reads an answer given on the same page,
-the section continues on a next step, so that the server (not the browser) decides whether the follow-up
-is asked: the survey works the same without JavaScript.
+A step is one section on one page. When a question's skip logic reads an answer given on the same page, or
+its text shows one (``${CODE}``), the section continues on a next step, so that the server (not the browser)
+decides whether the follow-up is asked and what it says: the survey works the same without JavaScript.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from survey_service.errors import ItemError
 from survey_service.questionnaire import expr
 from survey_service.questionnaire.answers import CompiledQuestionnaire
+from survey_service.questionnaire.localize import pick
 from survey_service.questionnaire.schema import (
     LongText,
     MultipleChoice,
@@ -25,6 +26,7 @@ from survey_service.questionnaire.schema import (
     Section,
     ShortText,
     Year,
+    piped_codes,
     variable_codes,
 )
 from survey_service.web.i18n import gettext as _
@@ -55,6 +57,7 @@ def steps(cq: CompiledQuestionnaire) -> tuple[Step, ...]:
         part = 1
         for question in section.questions:
             reads = expr.references(expr.parse(question.show_if)) if question.show_if else set()
+            reads |= piped_codes(question)
             if reads & on_page:
                 out.append(_step(section, part, chunk))
                 chunk, on_page, part = [], set(), part + 1
@@ -120,6 +123,10 @@ def form_values(step: Step, form: Mapping[str, list[str]]) -> dict[str, str | li
     return raw
 
 
+# The answer check's messages for an answer outside the question's constraint (not for a wrong kind of answer).
+_RANGE_MESSAGES = ("must be at", "choose at", "text is longer", "expected a year from")
+
+
 def friendly_message(cq: CompiledQuestionnaire, error: ItemError, language: str) -> str:
     """A translated, plain-language message for an error of the shared answer check (kind from its text)."""
     var = cq.variables.get(error.item)
@@ -127,6 +134,11 @@ def friendly_message(cq: CompiledQuestionnaire, error: ItemError, language: str)
     if var is None:
         return _("Check this answer.")
     q = var.question
+    source = cq.definition.source_language
+    if message == "an answer is required" and q.required_message:
+        return pick(q.required_message, language, source) or ""
+    if message.startswith(_RANGE_MESSAGES) and q.constraint_message:
+        return pick(q.constraint_message, language, source) or ""
     if message == "an answer is required":
         return _("Answer this question.") if not isinstance(q, MultipleChoice) else _("Choose at least one option.")
     if "exclusive choice" in message:

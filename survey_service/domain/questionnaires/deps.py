@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -29,6 +30,23 @@ async def uploaded_file(request: Request[Any, Any, Any], field: str = "file") ->
     if len(data) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(f"the file is larger than {MAX_UPLOAD_BYTES} bytes", [ItemError(field, "too large")])
     return data, upload.filename
+
+
+async def carried_or_uploaded_file(request: Request[Any, Any, Any]) -> tuple[bytes, str]:
+    """An uploaded file, or a workbook the import page carries from its check to its confirmation (base64 in
+    the field ``workbook``, its name in ``filename``)."""
+    form = await request.form()
+    carried = form.get("workbook")
+    if not isinstance(carried, str) or not carried:
+        return await uploaded_file(request)
+    try:
+        data = base64.b64decode(carried, validate=True)
+    except ValueError:
+        message = "the workbook was damaged on the way: choose the file again"
+        raise BadRequest(message, [ItemError("file", message)]) from None
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(f"the file is larger than {MAX_UPLOAD_BYTES} bytes", [ItemError("file", "too large")])
+    return data, str(form.get("filename") or "form.xlsx")
 
 
 def download(content: bytes, filename: str, media_type: str) -> Response[bytes]:

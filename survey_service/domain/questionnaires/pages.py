@@ -18,13 +18,19 @@ from survey_service.domain.auth.pages import form_errors, form_fields
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.questionnaires import services
-from survey_service.domain.questionnaires.deps import MAX_UPLOAD_BYTES, download, translator_file, uploaded_file
+from survey_service.domain.questionnaires.deps import (
+    MAX_UPLOAD_BYTES,
+    carried_or_uploaded_file,
+    download,
+    translator_file,
+    uploaded_file,
+)
 from survey_service.errors import DomainError, ItemError, Unprocessable
 from survey_service.languages import SUPPORTED, endonym, ordered
 from survey_service.questionnaire import translations
 from survey_service.questionnaire.loader import DefinitionError
 from survey_service.questionnaire.localize import text_direction
-from survey_service.questionnaire.xlsform import XLSX_MEDIA_TYPE, language_header, to_xlsform
+from survey_service.questionnaire.xlsform import XLSX_MEDIA_TYPE, WorkbookError, language_header, to_xlsform
 from survey_service.web.staff import page
 
 BASE = "/staff/questionnaires"
@@ -61,39 +67,64 @@ class QuestionnairePages(Controller):
             questionnaires=await services.list_questionnaires(read_session),
             errors=[],
             notice=_notice(done),
+            languages={code: endonym(code) for code in SUPPORTED},
         )
 
-    @post("/import", opt={"access": "questionnaires:write"}, request_max_body_size=MAX_UPLOAD_BYTES)
+    @post("/import", opt={"access": "questionnaires:write"}, request_max_body_size=MAX_UPLOAD_BYTES * 4 // 3 + 65536)
     async def import_file(
         self, request: Request[Any, Any, Any], db: NamedDependency[Database], staff: NamedDependency[Staff]
     ) -> Response[Any]:
         form = await request.form()
         publish = form.get("publish") == "yes"
+        workbook: services.Workbook | None = None
         try:
             if publish:
                 require(staff, "questionnaires:publish")
-            data, filename = await uploaded_file(request)
-            try:
-                q = services.parse_upload(data, filename, complete=publish)
-            except DefinitionError as exc:
-                raise services.definition_error(exc) from None
+            data, filename = await carried_or_uploaded_file(request)
+            if services.is_workbook(data, filename):
+                workbook = services.Workbook(data, filename, *_workbook_options(form))
+                try:
+                    q, summary = services.read_workbook(workbook, complete=publish)
+                except WorkbookError as exc:
+                    workbook.unknown = exc.summary.unknown_languages
+                    raise services.definition_error(exc) from None
+                if form.get("confirm") != "yes":
+                    # Nothing is stored until staff have seen what the workbook was mapped to.
+                    return await self._listing(
+                        request, db, workbook=workbook, summary=summary, questionnaire=q, publish=publish
+                    )
+            else:
+                try:
+                    q = services.parse_upload(data, filename, complete=publish)
+                except DefinitionError as exc:
+                    raise services.definition_error(exc) from None
             async with db.write() as session:
                 stored = await services.store(
                     session, q, publish=publish, note=f"imported {filename}", actor=actor_of(staff)
                 )
         except DomainError as exc:
-            async with db.read() as session:
-                listing = await services.list_questionnaires(session)
-            return page(
-                request,
-                "staff/questionnaires.html",
-                title="Questionnaires",
-                questionnaires=listing,
-                errors=form_errors(exc) if not exc.errors or exc.errors[0].item == "file" else _file_errors(exc),
-                status_code=int(exc.status),
+            errors = form_errors(exc) if not exc.errors or exc.errors[0].item == "file" else _file_errors(exc)
+            return await self._listing(
+                request, db, errors=errors, workbook=workbook, publish=publish, status_code=int(exc.status)
             )
         done = "unchanged" if stored.outcome == "unchanged" else "published" if publish else "imported"
         return Redirect(f"{BASE}/{q.slug}/{stored.version.number}?done={done}", status_code=303)
+
+    async def _listing(
+        self, request: Request[Any, Any, Any], db: Database, *, status_code: int = 200, **context: Any
+    ) -> Response[Any]:
+        async with db.read() as session:
+            listing = await services.list_questionnaires(session)
+        return page(
+            request,
+            "staff/questionnaires.html",
+            title="Questionnaires",
+            questionnaires=listing,
+            errors=context.pop("errors", []),
+            languages={code: endonym(code) for code in SUPPORTED},
+            status_code=status_code,
+            **context,
+        )
 
     @get("/{slug:str}", opt={"access": "questionnaires:read"})
     async def questionnaire(
@@ -351,6 +382,18 @@ class QuestionnairePages(Controller):
         async with db.write() as session:
             stored = await services.confirm_translations(session, slug, lang, keys, actor_of(staff))
         return Redirect(f"{BASE}/{slug}/{stored.version.number}/translations?done=confirmed", status_code=303)
+
+
+def _workbook_options(form: Any) -> tuple[str | None, dict[str, str]]:
+    """The import page's answers about languages: the language of plain ``label`` columns, and a code for
+    each language name CLDR does not know (fields ``code:<name>``)."""
+    unnamed = str(form.get("unnamed_language") or "") or None
+    codes = {
+        key.partition(":")[2]: str(value).strip()
+        for key, value in form.items()
+        if key.startswith("code:") and isinstance(value, str) and value.strip()
+    }
+    return unnamed, codes
 
 
 def _file_errors(exc: DomainError) -> list[tuple[str, str]]:

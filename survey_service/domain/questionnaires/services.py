@@ -3,8 +3,9 @@ files, publishing, new drafts from old versions, and translator files merged bac
 
 from __future__ import annotations
 
+import base64
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
@@ -20,7 +21,7 @@ from survey_service.questionnaire import translations
 from survey_service.questionnaire.loader import DEFINITION_FILE, DefinitionError, Problem, decode, parse_yaml
 from survey_service.questionnaire.schema import Questionnaire, canonical_json
 from survey_service.questionnaire.validate import validate
-from survey_service.questionnaire.xlsform import from_xlsform
+from survey_service.questionnaire.xlsform import ImportSummary, from_xlsform, read_xlsform
 
 # Version numbers are stored as 32-bit integers; larger ones (from a URL, say) cannot exist.
 MAX_VERSION_NUMBER = 2**31 - 1
@@ -215,9 +216,40 @@ async def waves_of(session: AsyncSession, version: QuestionnaireVersion) -> list
     return list(await session.scalars(select(Survey.slug).where(Survey.questionnaire_version_id == version.id)))
 
 
+@dataclass
+class Workbook:
+    """An uploaded XLSForm workbook with the import page's answers about its languages."""
+
+    data: bytes
+    filename: str
+    unnamed_language: str | None = None  # the language of plain ``label`` columns
+    language_codes: dict[str, str] = field(default_factory=dict)  # language name -> code
+    unknown: list[str] = field(default_factory=list)  # language names that still need a code
+
+    @property
+    def encoded(self) -> str:
+        """The workbook as the import page carries it from its check to its confirmation."""
+        return base64.b64encode(self.data).decode()
+
+
+def is_workbook(data: bytes, filename: str) -> bool:
+    return filename.lower().endswith(".xlsx") or data[:2] == b"PK"
+
+
+def read_workbook(workbook: Workbook, *, complete: bool) -> tuple[Questionnaire, ImportSummary]:
+    """A workbook read as pyxform reads it, with what was mapped (languages, sections, ignored columns)."""
+    return read_xlsform(
+        workbook.data,
+        workbook.filename,
+        complete=complete,
+        unnamed_language=workbook.unnamed_language,
+        language_codes=workbook.language_codes,
+    )
+
+
 def parse_upload(data: bytes, filename: str, *, complete: bool) -> Questionnaire:
     """An uploaded definition: an XLSForm workbook (.xlsx) or one YAML file with its languages inline."""
-    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
+    if is_workbook(data, filename):
         return from_xlsform(data, filename, complete=complete)
     raw = parse_yaml(data, filename)
     if not isinstance(raw, dict):
