@@ -340,7 +340,8 @@ class ResidentPages(Controller):
         before = partial.answers if partial else {}
         merged = {k: v for k, v in before.items() if k not in step.variables} | parsed.answers
         answers = flow.prune_hidden(cq, merged)
-        codes = [q.code for q in step.questions]
+        revealed = flow.revealed(cq, step, before, answers)
+        codes = [q.code for q in step.questions if q.code not in revealed]
         checked = cq.check(answers, require=action == "next", only=codes)
         page_errors = [e for e in [*parsed.errors, *checked.errors] if e.item in step.variables]
         if page_errors and action == "next":
@@ -375,6 +376,8 @@ class ResidentPages(Controller):
         if action == "back":
             previous = flow.previous_step(cq, step, answers)
             return _redirect(_step_url(slug, previous, language) if previous else f"/s/{slug}?lang={language}", cookies)
+        if revealed:
+            return _redirect(_step_url(slug, step, language), cookies)
         return _redirect(_step_url(slug, flow.next_step(cq, step, answers), language), cookies)
 
     def _step_page(

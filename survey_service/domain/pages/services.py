@@ -47,21 +47,52 @@ class Step:
 
 @lru_cache(maxsize=64)
 def steps(cq: CompiledQuestionnaire) -> tuple[Step, ...]:
-    """Every step of the questionnaire in order (cached per compiled version)."""
+    """Every step of the questionnaire in order (cached per compiled version).
+
+    A question declared ``keep_with_previous`` is never the first of a step: the pair moves to the next
+    step together, and when the follow-up reads the question it is kept with, that is decided on the same
+    page (it is revealed once the first question has an answer, see ``revealed``).
+    """
     out: list[Step] = []
     for section in cq.definition.sections:
         chunk: list[Question] = []
         on_page: set[str] = set()
         part = 1
-        for question in section.questions:
-            reads = expr.references(expr.parse(question.show_if)) if question.show_if else set()
+        for unit in _units(section.questions):
+            own = {code for q in unit for code in variable_codes(q)}
+            reads = {code for q in unit for code in _condition_reads(q)} - own
             if reads & on_page:
                 out.append(_step(section, part, chunk))
                 chunk, on_page, part = [], set(), part + 1
-            chunk.append(question)
-            on_page.update(variable_codes(question))
+            chunk.extend(unit)
+            on_page.update(own)
         out.append(_step(section, part, chunk))
     return tuple(out)
+
+
+def _units(questions: list[Question]) -> list[list[Question]]:
+    """Questions grouped so that each one declared ``keep_with_previous`` is with the one before it."""
+    units: list[list[Question]] = []
+    for question in questions:
+        if question.keep_with_previous and units:
+            units[-1].append(question)
+        else:
+            units.append([question])
+    return units
+
+
+def _condition_reads(question: Question) -> set[str]:
+    return expr.references(expr.parse(question.show_if)) if question.show_if else set()
+
+
+def revealed(cq: CompiledQuestionnaire, step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Codes of the step's questions that the answers just given on it have made visible (the page is
+    shown again with them, so that a follow-up is asked next to the question it refers to)."""
+    return [
+        q.code
+        for q in step.questions
+        if cq.question_visible(q, after) and not cq.question_visible(q, before)
+    ]
 
 
 def _step(section: Section, part: int, questions: list[Question]) -> Step:
