@@ -19,8 +19,8 @@ from tests.helpers import ROOT, mini, open_survey, published, synthetic_wave
 
 SMALL = (
     "age,gender,lang,area,BEL,GETON,SAFE,TRUST,DISC,INT1,INT2,INT3,INT4\n"
-    "30_44,female,domestic,north,1,3,2,6,yes,2,3,2,3\n"
-    "65_plus,male,foreign,east,9,,4,0,no_answer,5,5,5,5\n"
+    "30_44,female,domestic,kuusankoski,1,3,2,6,yes,2,3,2,3\n"
+    "65_plus,male,foreign,valkeala,9,,4,0,no_answer,5,5,5,5\n"
 )
 
 
