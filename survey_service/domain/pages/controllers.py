@@ -492,6 +492,13 @@ class ResidentPages(Controller):
         if not survey.is_open(utcnow()):
             return self._message(request, survey, language, "closed", status=410)
         answers = flow.prune_hidden(cq, partial.answers)
+        if flow.under_age(answers):
+            await responses.save_partial(
+                db, survey, secret=respondent.secret, language=language, answers={}, exists=True
+            )
+            return self._message(
+                request, survey, language, "under_age", cookies=[cleared_cookie(slug, settings.behind_https)]
+            )
         checked = cq.check(answers, require=True)
         if not checked.ok:
             first_bad = next(
@@ -638,13 +645,20 @@ class ResidentPages(Controller):
         return survey, respondent, partial
 
     def _message(
-        self, request: Req, survey: responses.SurveyContext, language: str, kind: str, status: int = 200
+        self,
+        request: Req,
+        survey: responses.SurveyContext,
+        language: str,
+        kind: str,
+        status: int = 200,
+        cookies: list[Cookie] | None = None,
     ) -> Response[str]:
         return _page(
             request,
             "resident/message.html",
             language,
             status=status,
+            cookies=cookies,
             survey=self._view(survey, language),
             kind=kind,
             languages=_links(request.url.path, survey.languages, language),

@@ -28,7 +28,7 @@ from survey_service.questionnaire.schema import (
     variable_codes,
 )
 from survey_service.web.i18n import gettext as _
-from survey_service.web.i18n import ngettext
+from survey_service.web.i18n import localise_digits, ngettext
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,15 +88,20 @@ def _condition_reads(question: Question) -> set[str]:
 def revealed(cq: CompiledQuestionnaire, step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """Codes of the step's questions that the answers just given on it have made visible (the page is
     shown again with them, so that a follow-up is asked next to the question it refers to)."""
-    return [
-        q.code
-        for q in step.questions
-        if cq.question_visible(q, after) and not cq.question_visible(q, before)
-    ]
+    return [q.code for q in step.questions if cq.question_visible(q, after) and not cq.question_visible(q, before)]
 
 
 def _step(section: Section, part: int, questions: list[Question]) -> Step:
     return Step(section.id if part == 1 else f"{section.id}-{part}", section, part, tuple(questions))
+
+
+# The surveys ask adults: invitation samples and weighting margins are of people aged 18 or over. A web
+# response whose age group says "under 18" is therefore not stored (the answers so far are emptied).
+UNDER_AGE = ("AGE_GROUP", "under_18")
+
+
+def under_age(answers: Mapping[str, Any]) -> bool:
+    return str(answers.get(UNDER_AGE[0])) == UNDER_AGE[1]
 
 
 def step_visible(cq: CompiledQuestionnaire, step: Step, answers: Mapping[str, Any]) -> bool:
@@ -152,7 +157,12 @@ def form_values(step: Step, form: Mapping[str, list[str]]) -> dict[str, str | li
 
 
 def friendly_message(cq: CompiledQuestionnaire, error: ItemError, language: str) -> str:
-    """A translated, plain-language message for an error of the shared answer check (kind from its text)."""
+    """A translated, plain-language message for an error of the shared answer check (kind from its text),
+    with the numbers in the language's digits."""
+    return localise_digits(_message(cq, error, language))
+
+
+def _message(cq: CompiledQuestionnaire, error: ItemError, language: str) -> str:
     var = cq.variables.get(error.item)
     message = error.message
     if var is None:
