@@ -82,7 +82,10 @@ def number(value: float) -> str:
     code = _language.get()
     system = NUMBERING.get(code, "latn")
     locale = BABEL_LOCALE.get(code, code).replace("-", "_")
-    text = format_decimal(value, locale=locale if code in SUPPORTED else FALLBACK, numbering_system=system)
+    # no grouping: residents read years and counts (2026, not 2 026)
+    text = format_decimal(
+        value, locale=locale if code in SUPPORTED else FALLBACK, numbering_system=system, group_separator=False
+    )
     return localise_digits(text)
 
 

@@ -101,5 +101,8 @@ async def test_persian_pages_number_scales_and_pages_in_persian_digits(client: A
     assert '<html lang="fa" dir="rtl">' in page.text
     assert '<label for="f-PPLTRST-11">۱۰</label>' in page.text and "۱۰ =" in page.text
     assert ">10<" not in page.text
+    await answer(client, "attitudes", {"PPLTRST": "7"}, lang="fa")
+    review = await client.get(f"{BASE}/review?lang=fa")
+    assert "۷ (۰ = " in review.text and ", ۱۰ = " in review.text
     arabic = await client.get(f"{BASE}/p/attitudes?lang=ar")
     assert '<label for="f-PPLTRST-11">10</label>' in arabic.text

@@ -324,7 +324,7 @@ def test_persian_pages_use_persian_digits_and_arabic_pages_western_digits() -> N
     with use_language("ar"):
         assert number(10) == "10"
     with use_language("fi"):
-        assert number(1234) == "1\xa0234"
+        assert number(2026) == "2026" and number(2.5) == "2,5"
     with po_path("fa").open("rb") as f:
         catalog = read_po(f)
     for message in catalog:

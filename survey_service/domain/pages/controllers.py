@@ -47,7 +47,7 @@ from survey_service.questionnaire.localize import LocalQuestion, localize, pick
 from survey_service.questionnaire.schema import variable_codes
 from survey_service.settings import Settings
 from survey_service.web.i18n import gettext as _
-from survey_service.web.i18n import use_language
+from survey_service.web.i18n import number, use_language
 from survey_service.web.resident import CSRF_SLOT, HEADERS, csrf_token
 from survey_service.web.resident import accept_language as _accept_language
 from survey_service.web.resident import language_links as _links
@@ -711,7 +711,7 @@ def _answer_text(q: LocalQuestion, value: Any) -> str | None:
     if str(value) in labels:
         return labels[str(value)]
     if q.type == "rating":
-        return f"{value} ({q.min:g} = {q.min_label}, {q.max:g} = {q.max_label})"
+        return f"{number(value)} ({number(q.min)} = {q.min_label}, {number(q.max)} = {q.max_label})"
     if q.unit:
-        return f"{value} {q.unit}"
-    return str(value)
+        return f"{number(value)} {q.unit}"
+    return number(value) if isinstance(value, int | float) else str(value)
