@@ -710,8 +710,8 @@ def _answer_text(q: LocalQuestion, value: Any) -> str | None:
         return ", ".join(labels.get(str(v), str(v)) for v in value)
     if str(value) in labels:
         return labels[str(value)]
-    if q.type == "rating":
+    if q.type == "rating" and q.min is not None and q.max is not None:
         return f"{number(value)} ({number(q.min)} = {q.min_label}, {number(q.max)} = {q.max_label})"
-    if q.unit:
+    if q.unit and isinstance(value, int | float):
         return f"{number(value)} {q.unit}"
     return number(value) if isinstance(value, int | float) else str(value)
