@@ -44,7 +44,7 @@ async def fill(url: str, n: int) -> None:
         "age": np.array(["18_29", "30_44", "45_64", "65_plus"], dtype=object),
         "gender": np.array(["female", "male"], dtype=object),
         "lang": np.array(["domestic", "foreign"], dtype=object),
-        "area": np.array(["centre", "north", "south", "east", "west"], dtype=object),
+        "area": np.array(["centre", "kuusankoski", "anjalankoski", "elimaki", "valkeala", "jaala"], dtype=object),
         "DISC": np.array(["yes", "no", "no_answer"], dtype=object),
     }
     batch = 20_000

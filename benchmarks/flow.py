@@ -32,6 +32,8 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from survey_service.domain.pages.services import UNDER_AGE
+
 ROOT = Path(__file__).resolve().parent.parent
 SURVEY = "good-relations-demo"
 T = TypeVar("T")
@@ -71,7 +73,9 @@ def _fields(form: str, rng: random.Random) -> dict[str, list[str]]:
         elif kind == "text":
             out[name] = ["load test"]
     for name, values in radios.items():
-        out[name] = [rng.choice(values)]
+        # simulated respondents are adults: an under-18 answer ends the survey without storing anything
+        adult = [v for v in values if (name, v) != UNDER_AGE] or values
+        out[name] = [rng.choice(adult)]
     for name, values in boxes.items():
         out[name] = [values[0]]
     for name in _TEXTAREA.findall(form):

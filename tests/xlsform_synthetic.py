@@ -38,8 +38,9 @@ BACKGROUND = {
         ("foreign", "Vieraskieliset", "Foreign-language speakers"),
     ]),
     "area": ("Asuinalue", "Area", [
-        ("centre", "Keskusta", "Centre"), ("north", "Pohjoinen", "North"), ("south", "Etelä", "South"),
-        ("east", "Itä", "East"), ("west", "Länsi", "West"),
+        ("centre", "Kouvolan keskusta", "Kouvola centre"), ("kuusankoski", "Kuusankoski", "Kuusankoski"),
+        ("anjalankoski", "Anjalankoski", "Anjalankoski"), ("elimaki", "Elimäki", "Elimäki"),
+        ("valkeala", "Valkeala", "Valkeala"), ("jaala", "Jaala", "Jaala"),
     ]),
 }  # fmt: skip
 TRUST_ENDS = {

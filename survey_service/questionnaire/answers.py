@@ -33,6 +33,7 @@ from survey_service.questionnaire.schema import (
     ShortText,
     SingleChoice,
     Year,
+    variable_codes,
 )
 
 Answers = dict[str, Any]
@@ -68,16 +69,20 @@ class CompiledQuestionnaire:
         self.section_of_question: dict[str, Section] = {}
         self._conditions: dict[str, expr.Node] = {}
         self._reads: dict[str, set[str]] = {}  # question code -> variables its (and its section's) skip logic reads
+        self._anchors: dict[str, list[str]] = {}  # question code -> variables of the question it is kept with
         for section in q.sections:
             if section.show_if:
                 self._conditions[f"section:{section.id}"] = expr.parse(section.show_if)
             section_reads = expr.references(self._conditions[f"section:{section.id}"]) if section.show_if else set()
-            for question in section.questions:
+            for index, question in enumerate(section.questions):
                 self.section_of_question[question.code] = section
                 reads = set(section_reads)
                 if question.show_if:
                     self._conditions[question.code] = expr.parse(question.show_if)
                     reads |= expr.references(self._conditions[question.code])
+                if question.keep_with_previous and index > 0:
+                    self._anchors[question.code] = variable_codes(section.questions[index - 1])
+                    reads |= set(self._anchors[question.code])
                 self._reads[question.code] = reads
                 choices = {str(c.code): c for c in _coded(question)}
                 codes = [s.code for s in question.statements] if isinstance(question, Matrix) else [question.code]
@@ -94,6 +99,13 @@ class CompiledQuestionnaire:
         section = self.section_of_question[question.code]
         if not self.section_visible(section, answers):
             return False
+        return self._own_condition(question, answers)
+
+    def _own_condition(self, question: Question, answers: Mapping[str, Any]) -> bool:
+        """The question's skip logic, its section's aside."""
+        anchor = self._anchors.get(question.code)
+        if anchor is not None and all(_empty(answers.get(code)) for code in anchor):
+            return False  # a follow-up to an unanswered question would refer to nothing
         cond = self._conditions.get(question.code)
         return cond is None or expr.evaluate(cond, answers)
 
@@ -154,8 +166,7 @@ class CompiledQuestionnaire:
             shown = section_shown.get(var.section.id)
             if shown is None:
                 shown = section_shown[var.section.id] = self.section_visible(var.section, kept)
-            cond = self._conditions.get(var.question.code)
-            visible = shown and (cond is None or expr.evaluate(cond, kept))
+            visible = shown and self._own_condition(var.question, kept)
             value = given.get(code)
             if value is None:
                 if (

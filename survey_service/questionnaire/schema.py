@@ -86,6 +86,9 @@ class _Question(_Strict, frozen=True, kw_only=True, tag_field="type"):
     sensitive: bool = False  # stricter disclosure control (discrimination, harassment)
     source: str | None = None
     adapted: bool = False  # wording adapted or our own: not yet pretested
+    # The question refers to the one before it ("thinking about this contact"): the two stay on one page,
+    # and this one is shown only once the one before it has an answer.
+    keep_with_previous: bool = False
 
 
 class SingleChoice(_Question, frozen=True, kw_only=True, tag="single_choice"):

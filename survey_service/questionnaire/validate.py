@@ -60,8 +60,10 @@ def validate(
             out.add(where, "questions", "a section needs at least one question")
         if section.show_if is not None:
             _check_expression(section.show_if, known, where, out)
-        for question in section.questions:
+        for index, question in enumerate(section.questions):
             qwhere = f"question {question.code}"
+            if question.keep_with_previous and index == 0:
+                out.add(qwhere, "keep_with_previous", "the first question of a section has no previous question")
             if question.show_if is not None:
                 _check_expression(question.show_if, known, qwhere, out)
             _check_question(question, qwhere, out)

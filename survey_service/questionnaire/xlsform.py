@@ -8,8 +8,8 @@ sheets, which ODK tools ignore, carry what XLSForm has no words for:
 
 - survey columns ``dimension``, ``monitoring_target``, ``indicator`` (``share:1 2`` = the favourable
   codes), ``indicator_label::…``, ``scale``, ``reverse``, ``sensitive``, ``source``, ``adapted``,
-  ``report_by`` (``yes``, or numbers to order the reporting groups), ``unit::…``, ``show_if`` (our skip
-  logic, kept verbatim while it still matches ``relevant``) and ``question_type`` (``rating`` on a
+  ``report_by`` (``yes``, or numbers to order the reporting groups), ``keep_with_previous``, ``unit::…``,
+  ``show_if`` (our skip logic, kept verbatim while it still matches ``relevant``) and ``question_type`` (``rating`` on a
   ``select_one``, ``year`` on an ``integer``; every other type follows from the XLSForm type);
 - choices columns ``missing`` (non-substantive) and ``exclusive``;
 - sheet ``languages``: one row per language with ``code``, ``status``, ``note``, ``title`` and
@@ -172,7 +172,7 @@ def to_xlsform(q: Questionnaire, version: str | None = None) -> bytes:
         + ["show_if", "question_type", "dimension"]
         + ["monitoring_target", "indicator"]
         + [f"indicator_label::{headers[lang]}" for lang in langs]
-        + ["scale", "reverse", "sensitive", "source", "adapted", "report_by"]
+        + ["scale", "reverse", "sensitive", "source", "adapted", "report_by", "keep_with_previous"]
         + [f"unit::{headers[lang]}" for lang in langs],
     )
     choices = _Sheet(
@@ -220,6 +220,7 @@ def to_xlsform(q: Questionnaire, version: str | None = None) -> bytes:
             "source": x.source,
             "adapted": _flag(x.adapted or None),
             "report_by": report_rank.get(x.code),
+            "keep_with_previous": _flag(x.keep_with_previous or None),
         }
 
     if q.description:
@@ -1102,7 +1103,7 @@ class _Builder:
         for column in ("dimension", "monitoring_target", "scale", "source", "default"):
             if row.get(column):
                 q[column] = row.get(column)
-        for column in ("reverse", "sensitive", "adapted"):
+        for column in ("reverse", "sensitive", "adapted", "keep_with_previous"):
             if _flag_value(row, column, self.reader):
                 q[column] = True
         ranges = self._constraint(row)

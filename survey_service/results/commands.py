@@ -245,7 +245,8 @@ def responses_import(slug: str, file: Path, mode: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "dta", "parquet", "ddi"]), required=True)
 @click.option("--labels", default=None, help="Write choice labels in this language instead of codes.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
-def export(slug: str, fmt: str, labels: str | None, output: Path) -> None:
+@click.option("--free-text", is_flag=True, help="Include free-text answers (left out by default).")
+def export(slug: str, fmt: str, labels: str | None, output: Path, free_text: bool) -> None:
     """Export wave SLUG's responses (one row per response) or its DDI-Codebook 2.5 metadata (ddi).
 
     csv and xlsx come with a codebook (a sheet in xlsx; OUTPUT.codebook.csv beside a csv).
@@ -254,7 +255,7 @@ def export(slug: str, fmt: str, labels: str | None, output: Path) -> None:
     from survey_service.results.exports import codebook_csv
 
     async def work(db: Database) -> int:
-        return await export_to(db, slug, fmt, output, labels)
+        return await export_to(db, slug, fmt, output, labels, free_text=free_text)
 
     n = run(work)
     if fmt == "csv":

@@ -40,17 +40,32 @@ TITLE = {
     "en": "Good relations {year} (synthetic demo)",
 }
 
-# Kouvola-like adult population (the synthetic oracle's margins), by the default questionnaire's codes
+# Kouvola-like adult population (the synthetic oracle's margins: rounded, made up from the former
+# municipalities' sizes, not official statistics), by the default questionnaire's codes
 MARGINS: dict[str, dict[str, float]] = {
     "AGE_GROUP": {"18_29": 10500, "30_44": 13200, "45_64": 22800, "65_plus": 21500},
     "GENDER": {"female": 34300, "male": 33700},
-    "AREA": {"centre": 21000, "north": 9000, "south": 15000, "east": 12000, "west": 11000},
+    "AREA": {
+        "centre": 23600,
+        "kuusankoski": 15600,
+        "anjalankoski": 12600,
+        "elimaki": 6300,
+        "valkeala": 8500,
+        "jaala": 1400,
+    },
     "LANG_GROUP": {"domestic": 64200, "foreign": 3800},
 }
 SAMPLE_SHARES: dict[str, dict[str, float]] = {
     "AGE_GROUP": {"18_29": 0.13, "30_44": 0.19, "45_64": 0.34, "65_plus": 0.34},
     "GENDER": {"female": 0.56, "male": 0.44},
-    "AREA": {"centre": 0.30, "north": 0.12, "south": 0.22, "east": 0.18, "west": 0.18},
+    "AREA": {
+        "centre": 0.33,
+        "kuusankoski": 0.23,
+        "anjalankoski": 0.18,
+        "elimaki": 0.09,
+        "valkeala": 0.13,
+        "jaala": 0.04,
+    },
 }
 # mother tongue: foreign-language speakers are oversampled, as in the synthetic oracle
 TONGUES = {"fi": 0.78, "sv": 0.03, "ru": 0.06, "et": 0.03, "en": 0.02, "ar": 0.03, "uk": 0.03, "so": 0.01, "th": 0.01}

@@ -42,14 +42,18 @@ def neutralise(value: Any) -> Any:
 
 
 class Table:
-    """Turns stored responses into export rows: one column per variable (derived ones included)."""
+    """Turns stored responses into export rows: one column per variable (derived ones included).
 
-    def __init__(self, q: Questionnaire, labels: str | None = None) -> None:
+    Free-text answers may hold what residents wrote about themselves or others: their columns are left out
+    unless ``free_text`` asks for them.
+    """
+
+    def __init__(self, q: Questionnaire, labels: str | None = None, *, free_text: bool = False) -> None:
         if labels is not None and labels not in q.languages:
             raise ValueError(f"labels language {labels!r} is not one of the questionnaire's ({', '.join(q.languages)})")
         self.questionnaire = q
         self.labels = labels
-        self.variables = variables(q)
+        self.variables = [v for v in variables(q) if free_text or v.kind != "text"]
         self._by_code = {v.code: v for v in self.variables}
         self.columns = [*META_COLUMNS, *(v.code for v in self.variables)]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from survey_service.languages import SUPPORTED
 
@@ -26,7 +27,15 @@ FALLBACK = "en"
 # Language variants whose grammar (plural rules) is that of another locale.
 BABEL_LOCALE = {"fi-x-selko": "fi"}
 
+# Digits shown to residents: Persian (Extended Arabic-Indic) digits in Persian, as Persian print and
+# schooling use them; Western digits everywhere else, Arabic included (the Arabic questionnaire and the
+# Finnish letters, phone numbers and codes residents copy from use them). Babel gives the separators of
+# the numbering system; it does not change digits, so they are mapped here.
+NUMBERING = {"fa": "arabext"}
+_DIGITS = {"arabext": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
+
 _current: ContextVar[gettext_module.NullTranslations] = ContextVar("translations")
+_language: ContextVar[str] = ContextVar("language", default=FALLBACK)
 
 
 def po_path(code: str) -> Path:
@@ -60,10 +69,30 @@ def ui_language(code: str) -> str:
 def use_language(code: str) -> Iterator[None]:
     """Translate into ``code`` inside the block (templates and ``gettext`` alike)."""
     token = _current.set(catalogues()[ui_language(code)])
+    language = _language.set(code)
     try:
         yield
     finally:
+        _language.reset(language)
         _current.reset(token)
+
+
+def number(value: float) -> str:
+    """``value`` written for the language being rendered (Babel's format, the language's digits)."""
+    code = _language.get()
+    system = NUMBERING.get(code, "latn")
+    locale = BABEL_LOCALE.get(code, code).replace("-", "_")
+    # no grouping: residents read years and counts (2026, not 2 026)
+    text = format_decimal(
+        value, locale=locale if code in SUPPORTED else FALLBACK, numbering_system=system, group_separator=False
+    )
+    return localise_digits(text)
+
+
+def localise_digits(text: str) -> str:
+    """Western digits in ``text`` replaced by the digits of the language being rendered."""
+    table = _DIGITS.get(NUMBERING.get(_language.get(), "latn"))
+    return text.translate(table) if table else text
 
 
 def _translations() -> gettext_module.NullTranslations:

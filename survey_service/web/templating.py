@@ -34,6 +34,7 @@ def environment() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
     )
     env.globals["static"] = lambda path: f"{STATIC_PATH}/{path}"
+    env.filters["number"] = i18n.number
     return env
 
 

@@ -19,8 +19,8 @@ from tests.helpers import ROOT, mini, open_survey, published, synthetic_wave
 
 SMALL = (
     "age,gender,lang,area,BEL,GETON,SAFE,TRUST,DISC,INT1,INT2,INT3,INT4\n"
-    "30_44,female,domestic,north,1,3,2,6,yes,2,3,2,3\n"
-    "65_plus,male,foreign,east,9,,4,0,no_answer,5,5,5,5\n"
+    "30_44,female,domestic,kuusankoski,1,3,2,6,yes,2,3,2,3\n"
+    "65_plus,male,foreign,valkeala,9,,4,0,no_answer,5,5,5,5\n"
 )
 
 
@@ -54,16 +54,34 @@ async def test_text_cells_that_look_like_formulas_are_neutralised(db: Database, 
     path.write_text('GETON,AREA_NAME,STORY\n1,=HYPERLINK("http://x"),"@SUM(A1)"\n2,-2+3,plain\n')
     async with db.write() as session:
         await import_responses(session, "mini-2026", path)
-    body = b"".join([c async for c in await csv_stream(db, "mini-2026")]).decode("utf-8-sig")
+    body = b"".join([c async for c in await csv_stream(db, "mini-2026", free_text=True)]).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert {r["AREA_NAME"] for r in rows} == {'\'=HYPERLINK("http://x")', "'-2+3"}
     assert {r["STORY"] for r in rows} == {"'@SUM(A1)", "plain"}
     xlsx = tmp_path / "mini.xlsx"
-    await export_to(db, "mini-2026", "xlsx", xlsx)
+    await export_to(db, "mini-2026", "xlsx", xlsx, free_text=True)
     wb = load_workbook(xlsx, read_only=True)
     cells = [str(c) for row in wb["data"].iter_rows(values_only=True) for c in row if c is not None]
     assert '\'=HYPERLINK("http://x")' in cells and not any(c.startswith("=") for c in cells)
     assert len(list(wb["codebook"].iter_rows(values_only=True))) > 10
+
+
+async def test_free_text_answers_are_left_out_of_exports_unless_asked_for(db: Database, tmp_path: Path) -> None:
+    await open_survey(db)
+    path = tmp_path / "mini.csv"
+    path.write_text("GETON,AREA_NAME,STORY\n1,Kuusankoski,Minulle sanottiin rumasti.\n")
+    async with db.write() as session:
+        await import_responses(session, "mini-2026", path)
+    body = b"".join([c async for c in await csv_stream(db, "mini-2026")]).decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(body)))
+    assert "GETON" in header and "STORY" not in header and "AREA_NAME" not in header
+    assert "rumasti" not in body and "Kuusankoski" not in body
+    xlsx = tmp_path / "mini.xlsx"
+    await export_to(db, "mini-2026", "xlsx", xlsx)
+    wb = load_workbook(xlsx, read_only=True)
+    assert not any("rumasti" in str(c) for row in wb["data"].iter_rows(values_only=True) for c in row)
+    asked = b"".join([c async for c in await csv_stream(db, "mini-2026", free_text=True)]).decode("utf-8-sig")
+    assert "Minulle sanottiin rumasti." in asked
 
 
 async def test_sav_and_dta_read_back_with_variable_and_value_labels(db: Database, tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ async def test_valid_margins_are_stored(db: Database) -> None:
     ("edit", "item", "message"),
     [
         (lambda t: t.replace("age,18_29", "agegroup,18_29"), "line 2", "'agegroup' is not a single-choice question"),
-        (lambda t: t.replace("area,west", "area,harbour"), "line 14", "'harbour' is not a category of area"),
+        (lambda t: t.replace("area,valkeala", "area,harbour"), "line 14", "'harbour' is not a category of area"),
         (lambda t: t.replace("lang,foreign,3800", "lang,foreign,3900"), "lang", "categories add up to 68100"),
         (lambda t: t.replace("gender,male,33700", "gender,male,-1"), "line 7", "population must be a positive number"),
     ],

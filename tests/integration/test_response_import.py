@@ -47,9 +47,9 @@ async def test_one_bad_row_rejects_the_whole_file_with_located_errors(db: Databa
     path = tmp_path / "bad.csv"
     path.write_text(
         f"{HEADER}\n"
-        "30_44,female,domestic,north,1,3,2,6,yes,2,3,2,3\n"
-        "30_44,female,domestic,north,7,3,2,11,maybe,2,3,2,3\n"
-        "30_44,female,domestic,north,1,3,2,6,no,2,3,2,3\n"
+        "30_44,female,domestic,kuusankoski,1,3,2,6,yes,2,3,2,3\n"
+        "30_44,female,domestic,kuusankoski,7,3,2,11,maybe,2,3,2,3\n"
+        "30_44,female,domestic,kuusankoski,1,3,2,6,no,2,3,2,3\n"
     )
     with pytest.raises(Unprocessable) as exc:
         await _import(db, path)
@@ -109,8 +109,8 @@ async def test_xlsx_files_import_like_csv(db: Database, tmp_path: Path) -> None:
     ws = wb.active
     assert ws is not None
     ws.append(HEADER.split(","))
-    ws.append(["45_64", "male", "foreign", "east", 2, 1, 1, 7, "no", 1, 2, 3, 4])
-    ws.append(["18_29", "female", "domestic", "west", None, 4, 9, 0, None, 5, 5, 5, 5])
+    ws.append(["45_64", "male", "foreign", "valkeala", 2, 1, 1, 7, "no", 1, 2, 3, 4])
+    ws.append(["18_29", "female", "domestic", "jaala", None, 4, 9, 0, None, 5, 5, 5, 5])
     path = tmp_path / "answers.xlsx"
     wb.save(path)
     assert await _import(db, path) == 2

@@ -26,7 +26,7 @@ def test_every_chart_has_a_title_a_description_and_a_table_after_it() -> None:
         title_id, desc_id = ids.split()
         assert f'<title id="{title_id}">' in html and f'<desc id="{desc_id}">' in html
     desc = re.search(r'<desc id="chart-summary-d">([^<]+)</desc>', html)
-    assert desc is not None and "71.7" in desc.group(1)
+    assert desc is not None and "71.8" in desc.group(1)
     assert html.count("<figure") == html.count("</figure>") == 4
     assert html.count("<table") >= 4 + 9
 
@@ -36,7 +36,7 @@ def test_numbers_follow_the_report_language() -> None:
     assert percent(0.71724, "en") == "71.7\u00a0%"
     assert percent(None, "sv") == "–"
     fi = render_html(_report("fi"))
-    assert '<html lang="fi"' in fi and "71,7\u00a0%" in fi and "Pääindikaattorit" in fi
+    assert '<html lang="fi"' in fi and "71,8\u00a0%" in fi and "Pääindikaattorit" in fi
     sv = render_html(_report("sv"))
     assert '<html lang="sv"' in sv and "Huvudindikatorer" in sv
 

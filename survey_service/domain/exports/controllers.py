@@ -28,16 +28,19 @@ from survey_service.results.exports import EXTENSIONS, FORMATS, MEDIA_TYPES, cod
 ACCESS = {"access": "exports:create"}
 
 
-async def export_download(db: Database, slug: str, format: str, labels: str | None, actor: Actor) -> Stream | File:
-    """A wave's responses as a download: CSV streamed, the other formats written to a file first."""
+async def export_download(
+    db: Database, slug: str, format: str, labels: str | None, actor: Actor, free_text: bool = False
+) -> Stream | File:
+    """A wave's responses as a download: CSV streamed, the other formats written to a file first; free-text
+    answers only when asked for."""
     if format not in FORMATS:
         raise BadRequest(f"format must be one of {', '.join(FORMATS)}")
     filename = f"{slug}.{EXTENSIONS[format]}" if format != "ddi" else f"{slug}-ddi.xml"
     if format == "csv":
-        chunks = await services.csv_stream(db, slug, labels or None, actor)
+        chunks = await services.csv_stream(db, slug, labels or None, actor, free_text)
         headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
         return Stream(chunks, media_type=MEDIA_TYPES["csv"], headers=headers)
-    path = await services.export_file(db, slug, format, labels or None, actor)
+    path = await services.export_file(db, slug, format, labels or None, actor, free_text)
     return File(
         path=path, filename=filename, media_type=MEDIA_TYPES[format], background=BackgroundTask(os.unlink, path)
     )
@@ -55,8 +58,9 @@ class ExportController(Controller):
         slug: FromPath[str],
         format: Annotated[str, Parameter(description="csv | xlsx | sav | dta | parquet | ddi")] = "csv",
         labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
+        free_text: Annotated[bool, Parameter(description="include free-text answers (left out by default)")] = False,
     ) -> Stream | File:
-        return await export_download(db, slug, format, labels, actor_of(staff))
+        return await export_download(db, slug, format, labels, actor_of(staff), free_text)
 
     @get("/codebook.csv", summary="The codebook of the export: variables, values and labels", opt=ACCESS)
     async def codebook(self, db: NamedDependency[Database], slug: FromPath[str]) -> Response[bytes]:

@@ -22,9 +22,9 @@ from survey_service.results.ddi import codebook
 PROGRESS_EVERY = 5000
 
 
-def _table(q: Questionnaire, labels: str | None) -> exports.Table:
+def _table(q: Questionnaire, labels: str | None, free_text: bool = False) -> exports.Table:
     try:
-        return exports.Table(q, labels)
+        return exports.Table(q, labels, free_text=free_text)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
 
@@ -36,12 +36,12 @@ async def audit_export(db: Database, actor: Actor, slug: str, fmt: str, labels: 
 
 
 async def csv_stream(
-    db: Database, slug: str, labels: str | None = None, actor: Actor = COMMAND_LINE
+    db: Database, slug: str, labels: str | None = None, actor: Actor = COMMAND_LINE, free_text: bool = False
 ) -> AsyncIterator[bytes]:
     """The CSV export as chunks, read from the database while they are sent (no size limit)."""
     async with db.read() as session:
         survey = await get_survey(session, slug)
-        table = _table(definition_of(survey.version), labels)
+        table = _table(definition_of(survey.version), labels, free_text)
     await audit_export(db, actor, slug, "csv", labels)
     return _csv_chunks(db, slug, table)
 
@@ -73,9 +73,11 @@ async def export_to(
     labels: str | None = None,
     progress: Callable[[int], None] | None = None,
     actor: Actor = COMMAND_LINE,
+    free_text: bool = False,
 ) -> int:
     """Write wave ``slug`` in ``fmt`` to ``output``; returns the number of responses. ``progress`` is
-    told the number of responses written so far, now and then. The export is recorded in the audit log."""
+    told the number of responses written so far, now and then. The export is recorded in the audit log.
+    Free-text answers are left out unless ``free_text``."""
     if fmt not in exports.FORMATS:
         raise BadRequest(f"format must be one of {', '.join(exports.FORMATS)}, not {fmt!r}")
     async with db.read() as session:
@@ -84,7 +86,7 @@ async def export_to(
     async with db.read() as session:
         survey = await get_survey(session, slug)
         q = definition_of(survey.version)
-        table = _table(q, labels)
+        table = _table(q, labels, free_text)
         n = await count_responses(session, survey)
         rows = iter_responses(session, survey)
         if progress is not None:
@@ -107,14 +109,14 @@ async def export_to(
 
 
 async def export_file(
-    db: Database, slug: str, fmt: str, labels: str | None = None, actor: Actor = COMMAND_LINE
+    db: Database, slug: str, fmt: str, labels: str | None = None, actor: Actor = COMMAND_LINE, free_text: bool = False
 ) -> Path:
     """The export written to a temporary file (for HTTP downloads of the formats that cannot stream)."""
     fd, name = tempfile.mkstemp(prefix=f"{slug}-", suffix=f".{exports.EXTENSIONS.get(fmt, 'bin')}")
     os.close(fd)
     path = Path(name)
     try:
-        await export_to(db, slug, fmt, path, labels, actor=actor)
+        await export_to(db, slug, fmt, path, labels, actor=actor, free_text=free_text)
     except BaseException:
         os.unlink(name)
         raise

@@ -49,7 +49,7 @@ from survey_service.questionnaire.localize import LocalQuestion, localize, pick
 from survey_service.questionnaire.schema import PIPED, MultipleChoice, Question, piped_codes, variable_codes
 from survey_service.settings import Settings
 from survey_service.web.i18n import gettext as _
-from survey_service.web.i18n import use_language
+from survey_service.web.i18n import number, use_language
 from survey_service.web.resident import CSRF_SLOT, HEADERS, csrf_token
 from survey_service.web.resident import accept_language as _accept_language
 from survey_service.web.resident import language_links as _links
@@ -342,7 +342,8 @@ class ResidentPages(Controller):
         before = partial.answers if partial else {}
         merged = {k: v for k, v in before.items() if k not in step.variables} | parsed.answers
         answers = flow.prune_hidden(cq, merged)
-        codes = [q.code for q in step.questions]
+        revealed = flow.revealed(cq, step, before, answers)
+        codes = [q.code for q in step.questions if q.code not in revealed]
         checked = cq.check(answers, require=action == "next", only=codes)
         page_errors = [e for e in [*parsed.errors, *checked.errors] if e.item in step.variables]
         if page_errors and action == "next":
@@ -377,6 +378,8 @@ class ResidentPages(Controller):
         if action == "back":
             previous = flow.previous_step(cq, step, answers)
             return _redirect(_step_url(slug, previous, language) if previous else f"/s/{slug}?lang={language}", cookies)
+        if revealed:
+            return _redirect(_step_url(slug, step, language), cookies)
         return _redirect(_step_url(slug, flow.next_step(cq, step, answers), language), cookies)
 
     def _step_page(
@@ -491,6 +494,13 @@ class ResidentPages(Controller):
         if not survey.is_open(utcnow()):
             return self._message(request, survey, language, "closed", status=410)
         answers = flow.prune_hidden(cq, partial.answers)
+        if flow.under_age(answers):
+            await responses.save_partial(
+                db, survey, secret=respondent.secret, language=language, answers={}, exists=True
+            )
+            return self._message(
+                request, survey, language, "under_age", cookies=[cleared_cookie(slug, settings.behind_https)]
+            )
         checked = cq.check(answers, require=True)
         if not checked.ok:
             first_bad = next(
@@ -637,13 +647,20 @@ class ResidentPages(Controller):
         return survey, respondent, partial
 
     def _message(
-        self, request: Req, survey: responses.SurveyContext, language: str, kind: str, status: int = 200
+        self,
+        request: Req,
+        survey: responses.SurveyContext,
+        language: str,
+        kind: str,
+        status: int = 200,
+        cookies: list[Cookie] | None = None,
     ) -> Response[str]:
         return _page(
             request,
             "resident/message.html",
             language,
             status=status,
+            cookies=cookies,
             survey=self._view(survey, language),
             kind=kind,
             languages=_links(request.url.path, survey.languages, language),
@@ -723,8 +740,8 @@ def _answer_text(q: LocalQuestion, value: Any) -> str | None:
         return ", ".join(labels.get(str(v), str(v)) for v in value)
     if str(value) in labels:
         return labels[str(value)]
-    if q.type == "rating":
-        return f"{value} ({q.min:g} = {q.min_label}, {q.max:g} = {q.max_label})"
-    if q.unit:
-        return f"{value} {q.unit}"
-    return str(value)
+    if q.type == "rating" and q.min is not None and q.max is not None:
+        return f"{number(value)} ({number(q.min)} = {q.min_label}, {number(q.max)} = {q.max_label})"
+    if q.unit and isinstance(value, int | float):
+        return f"{number(value)} {q.unit}"
+    return number(value) if isinstance(value, int | float) else str(value)

@@ -30,7 +30,7 @@ from survey_service.questionnaire.schema import (
     variable_codes,
 )
 from survey_service.web.i18n import gettext as _
-from survey_service.web.i18n import ngettext
+from survey_service.web.i18n import localise_digits, ngettext
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,26 +49,63 @@ class Step:
 
 @lru_cache(maxsize=64)
 def steps(cq: CompiledQuestionnaire) -> tuple[Step, ...]:
-    """Every step of the questionnaire in order (cached per compiled version)."""
+    """Every step of the questionnaire in order (cached per compiled version).
+
+    A question declared ``keep_with_previous`` is never the first of a step: the pair moves to the next
+    step together, and when the follow-up reads the question it is kept with, that is decided on the same
+    page (it is revealed once the first question has an answer, see ``revealed``).
+    """
     out: list[Step] = []
     for section in cq.definition.sections:
         chunk: list[Question] = []
         on_page: set[str] = set()
         part = 1
-        for question in section.questions:
-            reads = expr.references(expr.parse(question.show_if)) if question.show_if else set()
-            reads |= piped_codes(question)
+        for unit in _units(section.questions):
+            own = {code for q in unit for code in variable_codes(q)}
+            reads = {code for q in unit for code in _condition_reads(q)} - own
             if reads & on_page:
                 out.append(_step(section, part, chunk))
                 chunk, on_page, part = [], set(), part + 1
-            chunk.append(question)
-            on_page.update(variable_codes(question))
+            chunk.extend(unit)
+            on_page.update(own)
         out.append(_step(section, part, chunk))
     return tuple(out)
 
 
+def _units(questions: list[Question]) -> list[list[Question]]:
+    """Questions grouped so that each one declared ``keep_with_previous`` is with the one before it."""
+    units: list[list[Question]] = []
+    for question in questions:
+        if question.keep_with_previous and units:
+            units[-1].append(question)
+        else:
+            units.append([question])
+    return units
+
+
+def _condition_reads(question: Question) -> set[str]:
+    """The answers a question's skip logic or its text (``${CODE}``) reads."""
+    reads = expr.references(expr.parse(question.show_if)) if question.show_if else set()
+    return reads | piped_codes(question)
+
+
+def revealed(cq: CompiledQuestionnaire, step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Codes of the step's questions that the answers just given on it have made visible (the page is
+    shown again with them, so that a follow-up is asked next to the question it refers to)."""
+    return [q.code for q in step.questions if cq.question_visible(q, after) and not cq.question_visible(q, before)]
+
+
 def _step(section: Section, part: int, questions: list[Question]) -> Step:
     return Step(section.id if part == 1 else f"{section.id}-{part}", section, part, tuple(questions))
+
+
+# The surveys ask adults: invitation samples and weighting margins are of people aged 18 or over. A web
+# response whose age group says "under 18" is therefore not stored (the answers so far are emptied).
+UNDER_AGE = ("AGE_GROUP", "under_18")
+
+
+def under_age(answers: Mapping[str, Any]) -> bool:
+    return str(answers.get(UNDER_AGE[0])) == UNDER_AGE[1]
 
 
 def step_visible(cq: CompiledQuestionnaire, step: Step, answers: Mapping[str, Any]) -> bool:
@@ -128,7 +165,12 @@ _RANGE_MESSAGES = ("must be at", "choose at", "text is longer", "expected a year
 
 
 def friendly_message(cq: CompiledQuestionnaire, error: ItemError, language: str) -> str:
-    """A translated, plain-language message for an error of the shared answer check (kind from its text)."""
+    """A translated, plain-language message for an error of the shared answer check (kind from its text),
+    with the numbers in the language's digits."""
+    return localise_digits(_message(cq, error, language))
+
+
+def _message(cq: CompiledQuestionnaire, error: ItemError, language: str) -> str:
     var = cq.variables.get(error.item)
     message = error.message
     if var is None:

@@ -69,7 +69,7 @@ def test_every_share_overall_and_by_lang_and_area_matches_svymean(designs: dict[
                 est = tables[item].estimate(int(category), group, level)
                 assert [est.value, est.se] == pytest.approx([value, se], rel=REL), (item, key, category)
                 checked += 1
-    assert checked == 3 * 8 * 4
+    assert checked == 3 * 9 * 4  # items × (all, 2 language groups, 6 areas) × codes
 
 
 @pytest.mark.parametrize("wave", WAVES)
