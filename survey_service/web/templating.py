@@ -34,12 +34,14 @@ def environment() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
     )
     env.globals["static"] = lambda path: f"{STATIC_PATH}/{path}"
+    env.filters["day"] = i18n.format_day
+    env.filters["moment"] = i18n.format_moment
     return env
 
 
 def render(name: str, language: str, **context: Any) -> str:
-    """Render a template with the UI translated into ``language``."""
-    with i18n.use_language(language):
+    """Render a template with the UI translated into ``language`` (staff templates: the staff catalogue)."""
+    with i18n.use_language(language, staff=name.startswith("staff/")):
         return environment().get_template(name).render(**context)
 
 

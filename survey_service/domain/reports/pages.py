@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_service.db.engine import Database
 from survey_service.db.models import PopulationMargin, Survey
 from survey_service.db.models import Response as ResponseRow
-from survey_service.domain.auth.pages import form_fields
+from survey_service.web.forms import form_fields
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.exports.controllers import export_download
@@ -35,17 +35,20 @@ from survey_service.domain.weighting.services import set_margins
 from survey_service.errors import BadRequest, DomainError
 from survey_service.results import exports
 from survey_service.results.render import render_html
+from survey_service.web.forms import N_
+from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
 from survey_service.web.templating import STATIC_PATH
 
 READ = {"access": "results:read"}
 WRITE = {"access": "surveys:write"}
+WEIGHTS = {"access": "weights:write"}
 EXPORT = {"access": "exports:create"}
 NOTICES = {
-    "plan": "The plan was saved.",
-    "target": "The target was saved.",
-    "margins": "The margins were checked and saved.",
-    "import": "The responses were checked and imported.",
+    "plan": N_("The plan was saved."),
+    "target": N_("The target was saved."),
+    "margins": N_("The margins were checked and saved."),
+    "import": N_("The responses were checked and imported."),
 }
 Lang = Annotated[str, Parameter(description="fi | sv | en")]
 
@@ -110,7 +113,7 @@ class ResultsPages(Controller):
         read_session: NamedDependency[AsyncSession],
         done: Annotated[str | None, Parameter(description="what was just saved")] = None,
     ) -> Template:
-        return await self._index(request, read_session, [], {}, notice=NOTICES.get(done or ""))
+        return await self._index(request, read_session, [], {}, notice=_(NOTICES[done]) if done in NOTICES else None)
 
     async def _index(
         self,
@@ -137,7 +140,7 @@ class ResultsPages(Controller):
         return page(
             request,
             "staff/results.html",
-            title="Results",
+            title=_("Results"),
             plans=plan_rows,
             waves=await _waves(session),
             modes=MODES,
@@ -193,7 +196,7 @@ class ResultsPages(Controller):
             return await self._refused(request, db, exc, f"wave-{plan}", fields)
         return Redirect("/staff/results/?done=plan", status_code=303)
 
-    @post("/plans/{plan:str}/targets", opt=WRITE)
+    @post("/plans/{plan:str}/targets", opt=WEIGHTS)
     async def set_target(
         self,
         request: Request[Any, Any, Any],
@@ -219,7 +222,7 @@ class ResultsPages(Controller):
             return await self._refused(request, db, exc, f"item-{plan}", fields)
         return Redirect("/staff/results/?done=target", status_code=303)
 
-    @post("/{slug:str}/margins", opt=WRITE)
+    @post("/{slug:str}/margins", opt=WEIGHTS)
     async def margins(
         self,
         request: Request[Any, Any, Any],
@@ -230,7 +233,7 @@ class ResultsPages(Controller):
         fields, upload = await _upload(request)
         try:
             if upload is None:
-                raise BadRequest("choose a margins file (variable,category,population)")
+                raise BadRequest(_("Choose a margins file (columns variable, category, population)."))
             data = await upload.read()
             async with db.write() as session:
                 await set_margins(session, slug, data, actor_of(staff))
@@ -250,10 +253,10 @@ class ResultsPages(Controller):
         name = ""
         try:
             if upload is None:
-                raise BadRequest("choose a CSV or XLSX file of responses")
+                raise BadRequest(_("Choose a CSV or XLSX file of responses."))
             suffix = Path(upload.filename or "").suffix.lower()
             if suffix not in (".csv", ".xlsx", ".txt"):
-                raise BadRequest("the file must be .csv or .xlsx")
+                raise BadRequest(_("The file must be .csv or .xlsx."))
             fd, name = tempfile.mkstemp(suffix=suffix)
             with os.fdopen(fd, "wb") as f:
                 f.write(await upload.read())
@@ -299,7 +302,7 @@ class ResultsPages(Controller):
 def _year(fields: dict[str, str], name: str) -> int:
     text = fields.get(name, "").strip()
     if not text.isdigit() or not 1900 <= int(text) <= 2200:
-        raise BadRequest(f"{name.replace('_', ' ')}: enter a year such as 2025")
+        raise BadRequest(_("Enter the year with four digits, for example 2027."))
     return int(text)
 
 
@@ -311,5 +314,5 @@ def _share(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise BadRequest("target value: enter a share such as 70 % or 0.7") from None
+        raise BadRequest(_("Enter the target as a share, for example 70 % or 0,7.")) from None
     return value / 100 if value > 1 else value
