@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,7 +22,7 @@ from survey_service.web.i18n import gettext as _
 Errors = list[tuple[str, str]]
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 ISO_DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-FINNISH_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+FINNISH_DAY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")  # 31.12.2027 (31/12/2027 as en_FI shows it)
 # Text that comes from a validator rather than a person (msgspec paths, patterns, Python reprs).
 TECHNICAL = re.compile(r"\$\.|`|regex|Expected |\{|\^|\\")
 
@@ -52,7 +52,7 @@ def text(value: str) -> str:
 
 
 def day(value: str) -> date | None:
-    """A day typed as 31.12.2027 (the Finnish way) or 2027-12-31 (ISO); empty is none."""
+    """A day typed as 31.12.2027 (the Finnish way; 31/12/2027 too) or 2027-12-31 (ISO); empty is none."""
     value = value.strip()
     if not value:
         return None
@@ -145,9 +145,11 @@ def page_errors(exc: DomainError, field: str = "", messages: dict[str, str] | No
     return [(e.item if e.item in messages or not field else field, fit(e.item, e.message)) for e in exc.errors]
 
 
-def field_errors(errors: Errors) -> dict[str, str]:
-    """The message of each field (for showing it next to the field)."""
+def field_errors(errors: Sequence[Any]) -> dict[str, str]:
+    """The message of each field (for showing it next to the field): ``errors`` are (field, message) pairs
+    or objects with ``item`` and ``message`` (the paper entry form's answer errors)."""
     found: dict[str, str] = {}
-    for field, message in errors:
+    for error in errors:
+        field, message = error if isinstance(error, tuple) else (error.item, error.message)
         found.setdefault(field, message)
     return found

@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -67,7 +66,7 @@ def staff_catalogues() -> dict[str, gettext_module.NullTranslations]:
     compiled = {}
     for code in STAFF_LANGUAGES:
         translations = _compile(code, STAFF_DOMAIN)
-        translations.add_fallback(catalogues()[code])
+        translations.add_fallback(catalogues().get(code) or catalogues()[FALLBACK])
         compiled[code] = translations
     return compiled
 
@@ -128,7 +127,7 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return _translations().npgettext(context, singular, plural, n)
 
 
-# Babel locales for showing dates: Finland's forms (31.12.2027) in each staff language.
+# Babel locales for showing dates in Finland in each staff language (31.12.2027; en_FI: 31/12/2027).
 DATE_LOCALE = {"fi": "fi", "sv": "sv_FI", "en": "en_FI"}
 HELSINKI = ZoneInfo("Europe/Helsinki")  # the same clock as db.base.LOCAL_TIME_ZONE
 
@@ -142,7 +141,7 @@ def format_day(value: date | datetime | str | None) -> str:
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, datetime):
         value = helsinki_day(value)
     return format_date(value, format="short", locale=DATE_LOCALE.get(current_language(), "fi"))

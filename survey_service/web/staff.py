@@ -64,6 +64,18 @@ SHOWN_VALUES = (
     N_("not in this questionnaire"),
 )
 
+# What an error page says when the service's message is not in the page's language.
+ERROR_MESSAGES = {
+    400: N_("The request could not be completed. Check what you entered and try again."),
+    403: N_("Your role does not allow this."),
+    404: N_("This page or item does not exist."),
+    409: N_("This conflicts with the current state of the service. Reload the page and try again."),
+    413: N_("The file is too large."),
+    422: N_("The request could not be completed. Check what you entered and try again."),
+    429: N_("Too many attempts. Wait a moment and try again."),
+    500: N_("The service could not complete the request."),
+}
+
 
 def browser_language(request: Request[Any, Any, Any]) -> str | None:
     """The first staff language the browser's Accept-Language asks for, by preference weight."""
@@ -148,10 +160,12 @@ def html_on_staff_pages(
             return response
         use_staff_language(staff_language(request))
         status = response.status_code or 500
+        detail = _(ERROR_MESSAGES.get(status, ERROR_MESSAGES[500]))
         if isinstance(exc, DomainError | HTTPException) and status < 500:
-            detail = str(exc.detail)
-        else:
-            detail = _("The service could not complete the request.")
+            # The service's own words when the catalogue has them (or the page is in English)
+            said = str(exc.detail)
+            if _(said) != said or current_language() == FALLBACK:
+                detail = _(said)
         title = _("Error %(status)d") % {"status": status}
         return page(request, "staff/error.html", title=title, status_code=status, detail=detail)
 

@@ -30,8 +30,12 @@ def _pot_ids() -> set[str]:
 
 def _handler_files() -> list[Path]:
     """The Python files babel-staff.cfg extracts from."""
-    patterns = [line[len("[python: ") : -1] for line in (ROOT / CONFIG).read_text().splitlines() if line.startswith("[python: ")]
-    ignored = [line[len("[ignore: ") : -1] for line in (ROOT / CONFIG).read_text().splitlines() if line.startswith("[ignore: ")]
+    patterns = [
+        line[len("[python: ") : -1] for line in (ROOT / CONFIG).read_text().splitlines() if line.startswith("[python: ")
+    ]
+    ignored = [
+        line[len("[ignore: ") : -1] for line in (ROOT / CONFIG).read_text().splitlines() if line.startswith("[ignore: ")
+    ]
     files = {p for pattern in patterns for p in ROOT.glob(pattern)}
     return sorted(p for p in files if not any(p.match(str(ROOT / i)) for i in ignored))
 

@@ -161,7 +161,7 @@ class AuthPages(Controller):
                     session, services.actor_of(staff), user, fields.get("new", ""), staff.session_hash
                 )
         except DomainError as exc:
-            return self._account(request, staff, [("new", e) for _, e in page_errors(exc)])
+            return self._account(request, staff, [("new", e) for _field, e in page_errors(exc)])
         return self._account(request, staff, [], notice=_("Your password has been changed."))
 
 

@@ -21,7 +21,9 @@ def N_(message: str) -> str:
 
 PERMISSIONS: Final[dict[str, str]] = {
     "account:self": N_("Use the staff pages: sign out, change one's own password, see one's own permissions"),
-    "questionnaires:read": N_("See questionnaires, their versions, previews, diffs and translation status; export them"),
+    "questionnaires:read": N_(
+        "See questionnaires, their versions, previews, diffs and translation status; export them"
+    ),
     "questionnaires:write": N_("Import questionnaires and translations into drafts; start and delete drafts"),
     "questionnaires:publish": N_("Publish a draft version (published versions can never change)"),
     "surveys:read": N_("See every survey wave, open or closed"),

@@ -19,7 +19,6 @@ from sqlalchemy import select
 from survey_service.db.engine import Database
 from survey_service.db.models import StaffUser
 from survey_service.db.models.feedback_case import Kind, Status, Topic
-from survey_service.web.forms import N_, Errors, form_fields, page_errors
 from survey_service.domain.auth.permissions import allows
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
@@ -31,6 +30,7 @@ from survey_service.domain.feedback.schemas import FeedbackCase
 from survey_service.errors import DomainError
 from survey_service.languages import SUPPORTED, endonym
 from survey_service.personal_data import DataKind
+from survey_service.web.forms import N_, Errors, form_fields, page_errors
 from survey_service.web.i18n import gettext as _
 from survey_service.web.i18n import ngettext
 from survey_service.web.staff import page

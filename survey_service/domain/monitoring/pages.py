@@ -30,6 +30,7 @@ async def monitoring_page(
         "staff/monitoring.html",
         title=_("Response monitoring – %(slug)s") % {"slug": slug},
         report=report,
+        note=_(report.note),
         language_name=endonym,
         mode_labels=MODE_LABELS,
     )

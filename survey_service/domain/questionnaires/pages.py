@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.db.engine import Database
 from survey_service.domain.auth.guards import require
-from survey_service.web.forms import form_fields, page_errors
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.questionnaires import services
@@ -25,7 +24,7 @@ from survey_service.questionnaire import translations
 from survey_service.questionnaire.loader import DefinitionError
 from survey_service.questionnaire.localize import text_direction
 from survey_service.questionnaire.xlsform import XLSX_MEDIA_TYPE, language_header, to_xlsform
-from survey_service.web.forms import N_
+from survey_service.web.forms import N_, form_fields, page_errors
 from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
 
@@ -102,7 +101,13 @@ class QuestionnairePages(Controller):
         self, request: Request[Any, Any, Any], read_session: NamedDependency[AsyncSession], slug: FromPath[str]
     ) -> Template:
         versions = await self._versions(read_session, slug)
-        return page(request, "staff/questionnaire.html", title=_("Questionnaire %(slug)s") % {"slug": slug}, slug=slug, versions=versions)
+        return page(
+            request,
+            "staff/questionnaire.html",
+            title=_("Questionnaire %(slug)s") % {"slug": slug},
+            slug=slug,
+            versions=versions,
+        )
 
     async def _versions(self, session: AsyncSession, slug: str) -> list[Any]:
         for s, versions in await services.list_questionnaires(session):
@@ -305,9 +310,10 @@ class QuestionnairePages(Controller):
         try:
             if not LANGUAGE_CODE.match(lang):
                 raise Unprocessable(
-                    _("Choose the language of the file."), [ItemError("language", _("Choose the language of the file."))]
+                    _("Choose the language of the file."),
+                    [ItemError("language", _("Choose the language of the file."))],
                 )
-            data, _ = await uploaded_file(request)
+            data, _filename = await uploaded_file(request)
             async with db.write() as session:
                 stored, report = await services.import_translations(session, slug, lang, data, status, actor_of(staff))
         except DomainError as exc:

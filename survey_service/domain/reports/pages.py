@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_service.db.engine import Database
 from survey_service.db.models import PopulationMargin, Survey
 from survey_service.db.models import Response as ResponseRow
-from survey_service.web.forms import form_fields
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.exports.controllers import export_download
@@ -35,7 +34,7 @@ from survey_service.domain.weighting.services import set_margins
 from survey_service.errors import BadRequest, DomainError
 from survey_service.results import exports
 from survey_service.results.render import render_html
-from survey_service.web.forms import N_
+from survey_service.web.forms import N_, form_fields
 from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
 from survey_service.web.templating import STATIC_PATH

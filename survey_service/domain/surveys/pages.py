@@ -22,7 +22,19 @@ from survey_service.domain.surveys import services
 from survey_service.domain.surveys.controllers import create, wave
 from survey_service.domain.surveys.schemas import WaveCreate
 from survey_service.errors import DomainError
-from survey_service.web.forms import SLUG, N_, Field, Form, FormRefused, day, form_fields, page_errors, slug_of, text, year
+from survey_service.web.forms import (
+    N_,
+    SLUG,
+    Field,
+    Form,
+    FormRefused,
+    day,
+    form_fields,
+    page_errors,
+    slug_of,
+    text,
+    year,
+)
 from survey_service.web.i18n import current_language
 from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
@@ -114,7 +126,9 @@ class WavePages(Controller):
                 survey = await create(session, staff, data)
         except (msgspec.ValidationError, ValueError) as exc:
             field = str(exc).partition("$.")[2].rstrip("`").split(".")[0] or "closes"
-            return await self._refused(request, db, FormRefused([(field, _(MESSAGES.get(field, MESSAGES["slug"])))]), fields)
+            return await self._refused(
+                request, db, FormRefused([(field, _(MESSAGES.get(field, MESSAGES["slug"])))]), fields
+            )
         except DomainError as exc:
             return await self._refused(request, db, exc, fields)
         return Redirect(f"/staff/surveys/?created={survey.slug}", status_code=303)
