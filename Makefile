@@ -62,7 +62,7 @@ messages: install
 	    -o $$dir/LC_MESSAGES/messages.po -l $$(echo $$code | sed 's/-x-.*//'); done
 	$(BIN)/pybabel extract -F babel-staff.cfg --no-location --sort-output --project survey-service -o $(LOCALE)/staff.pot .
 	for code in $(STAFF_LANGUAGES); do po=$(LOCALE)/$$code/LC_MESSAGES/staff.po; \
-	  if [ -f $$po ]; then $(BIN)/pybabel update --no-fuzzy-matching --width 120 -i $(LOCALE)/staff.pot -o $$po -l $$code -D staff; \
+	  if [ -f $$po ]; then $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width 120 -i $(LOCALE)/staff.pot -o $$po -l $$code -D staff; \
 	  else $(BIN)/pybabel init --width 120 -i $(LOCALE)/staff.pot -o $$po -l $$code -D staff; fi; done
 
 clean:

@@ -79,6 +79,20 @@ def optional_year(value: str) -> int | None:
     return year(value) if value.strip() else None
 
 
+def share(value: str) -> float | None:
+    """A share typed as 0,7, 0.7, 70 or 70 % (none when empty)."""
+    value = value.strip().replace("%", "").replace(",", ".").strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise Invalid(_("Enter the target as a share, for example 70 % or 0,7.")) from None
+    if not 0 <= number <= 100:
+        raise Invalid(_("Enter the target as a share, for example 70 % or 0,7."))
+    return number / 100 if number > 1 else number
+
+
 def slug_of(name: str) -> str:
     """A short name for links made from a title: "Kysely 2027" -> kysely-2027, ä -> a, ö -> o, å -> a."""
     plain = unicodedata.normalize("NFKD", name.strip().lower()).encode("ascii", "ignore").decode()
@@ -92,6 +106,7 @@ class Field:
     name: str
     convert: Callable[[str], Any] = text
     required: str | None = None  # the message when it is empty (a msgid), or None when it may be empty
+    id: str | None = None  # the input's id when it is not its name (several forms on one page)
 
 
 @dataclass(frozen=True)
@@ -105,13 +120,14 @@ class Form:
         errors: Errors = []
         for field in self.fields:
             raw = posted.get(field.name, "")
+            where = field.id or field.name
             if field.required and not raw.strip():
-                errors.append((field.name, _(field.required)))
+                errors.append((where, _(field.required)))
                 continue
             try:
                 values[field.name] = field.convert(raw)
             except Invalid as exc:
-                errors.append((field.name, exc.message))
+                errors.append((where, exc.message))
         if errors:
             raise FormRefused(errors)
         return values
