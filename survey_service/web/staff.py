@@ -108,9 +108,9 @@ def staff_language(request: Request[Any, Any, Any]) -> str:
 
 
 async def set_staff_language(request: Request[Any, Any, Any]) -> None:
-    """Before every staff page handler: translate this request into the staff member's language."""
-    if is_staff_page(request):
-        use_staff_language(staff_language(request))
+    """Before every handler: staff pages in the staff member's language; elsewhere nothing is left over from
+    an earlier request served in the same context (pages that translate say their language themselves)."""
+    use_staff_language(staff_language(request) if is_staff_page(request) else FALLBACK)
 
 
 def page(
