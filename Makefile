@@ -51,13 +51,19 @@ pytest: install npm
 
 test: lint typecheck pytest
 
-# UI strings: extract them from the code and templates, then add the new ones to every catalogue.
+# UI strings: extract them from the code and templates, then add the new ones to every catalogue
+# (resident pages: every language; staff pages: staff.po in fi, sv and en).
 LOCALE := survey_service/web/locale
+STAFF_LANGUAGES := fi sv en
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project survey-service -o $(LOCALE)/messages.pot .
 	for dir in $(LOCALE)/*/; do code=$$(basename $$dir); \
 	  $(BIN)/pybabel update --no-fuzzy-matching --width 120 -i $(LOCALE)/messages.pot \
 	    -o $$dir/LC_MESSAGES/messages.po -l $$(echo $$code | sed 's/-x-.*//'); done
+	$(BIN)/pybabel extract -F babel-staff.cfg --no-location --sort-output --project survey-service -o $(LOCALE)/staff.pot .
+	for code in $(STAFF_LANGUAGES); do po=$(LOCALE)/$$code/LC_MESSAGES/staff.po; \
+	  if [ -f $$po ]; then $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width 120 -i $(LOCALE)/staff.pot -o $$po -l $$code -D staff; \
+	  else $(BIN)/pybabel init --width 120 -i $(LOCALE)/staff.pot -o $$po -l $$code -D staff; fi; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

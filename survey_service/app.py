@@ -51,7 +51,7 @@ from survey_service.errors import (
 from survey_service.ratelimit import limiter_factory
 from survey_service.security import SecurityHeadersMiddleware
 from survey_service.settings import Settings, get_settings
-from survey_service.web.staff import html_on_staff_pages
+from survey_service.web.staff import html_on_staff_pages, set_staff_language
 from survey_service.web.templating import static_router, template_config
 
 API_VERSION = "1"
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ),
         ],
         template_config=template_config(),
+        before_request=set_staff_language,
         dependencies={
             "db": Provide(provide_database, sync_to_thread=False),
             "read_session": Provide(provide_read_session),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from advanced_alchemy.types import GUID, DateTimeUTC
 from sqlalchemy import JSON, MetaData
@@ -28,9 +29,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# The municipality's clock: days (of responses, notes, retention) are Helsinki days.
+LOCAL_TIME_ZONE = ZoneInfo("Europe/Helsinki")
+
+
 def today() -> date:
-    """Today's date (UTC): the only time resolution stored for responses."""
-    return datetime.now(UTC).date()
+    """Today's date in Helsinki: the only time resolution stored for responses."""
+    return datetime.now(LOCAL_TIME_ZONE).date()
 
 
 class Base(DeclarativeBase):

@@ -198,6 +198,7 @@ class Questionnaire(_Strict, frozen=True, kw_only=True):
     sections: list[Section]
     reporting_groups: list[VariableCode] = []
     derived: list[Recode] = []
+    scales: dict[VariableCode, Text] = {}  # the name of each multi-item scale (``scale:`` of its items)
 
     def questions(self) -> list[Question]:
         """Every question in order."""

@@ -15,7 +15,8 @@ sheets, which ODK tools ignore, carry what XLSForm has no words for:
 - sheet ``languages``: one row per language with ``code``, ``status``, ``note``, ``title`` and
   ``outdated`` (string keys, space-separated);
 - sheet ``derived``: recoded variables (``name``, ``source``, ``value``, ``from``, ``report_by``,
-  ``label::…``; a row without ``value`` holds the variable's own text).
+  ``label::…``; a row without ``value`` holds the variable's own text);
+- sheet ``scales``: the name of each multi-item scale (``name`` as in the ``scale`` column, ``label::…``).
 
 Reading follows pyxform: sheet, column and type aliases in any case (its ``aliases.py``), language names
 without codes (CLDR through Babel), flat forms (questions outside groups make sections of their own), no
@@ -335,6 +336,9 @@ def to_xlsform(q: Questionnaire, version: str | None = None) -> bytes:
         for value, label in r.labels.items():
             sources = [k for k, v in r.map.items() if str(v) == value]
             derived.add(name=r.code, value=value, **{"from": " ".join(sources)}, **texts("label", label))
+    scales = _Sheet("scales", ["name", *[f"label::{headers[lang]}" for lang in langs]])
+    for name, title in q.scales.items():
+        scales.add(name=name, **texts("label", title))
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -342,6 +346,8 @@ def to_xlsform(q: Questionnaire, version: str | None = None) -> bytes:
         sheet.write(wb)
     if q.derived:
         derived.write(wb)
+    if q.scales:
+        scales.write(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -416,6 +422,7 @@ _KNOWN_COLUMNS = {
     "settings": {"form_title", "form_id", "version", "default_language"},
     "languages": {"code", "name", "status", "note", "title", "outdated"},
     "derived": {"name", "source", "value", "from", "report_by", "label"},
+    "scales": {"name", "label"},
 }
 # XLSForm columns with a meaning the service cannot keep: a filled cell is refused, naming what to do instead.
 _REFUSED_COLUMNS = {
@@ -756,7 +763,7 @@ def _read_workbook(data: bytes, file: str, reader: _Reader) -> dict[str, tuple[l
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise DefinitionError([Problem(file, "", "", "not a readable .xlsx workbook")]) from None
-    names = ("survey", "choices", "settings", "languages", "derived")
+    names = ("survey", "choices", "settings", "languages", "derived", "scales")
     try:
         sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
         if "survey" not in sheets:
@@ -1048,6 +1055,9 @@ class _Builder:
         derived = self._derived(report)
         if derived:
             raw["derived"] = derived
+        scales = self._scales()
+        if scales:
+            raw["scales"] = scales
         groups = self._reporting_groups(report)
         if groups:
             raw["reporting_groups"] = groups
@@ -1348,6 +1358,18 @@ class _Builder:
                     "derived", None, "source", f"{name}: add a row without a value giving its source and text"
                 )
         return list(out.values())
+
+    def _scales(self) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for row in self.read.get("scales", ([], []))[1]:
+            name = row.get("name")
+            if not name:
+                self.reader.add(
+                    "scales", row.number, "name", "every row needs the scale's name (as in the scale column)"
+                )
+                continue
+            out[name] = self.text(row, "label") or {}
+        return out
 
     def _reporting_groups(self, report: list[tuple[str, str, int]]) -> list[str]:
         if all(cell.lower() in _TRUE for cell, _, _ in report):

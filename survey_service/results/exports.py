@@ -16,6 +16,7 @@ from typing import Any
 
 from survey_service.questionnaire.schema import Questionnaire
 from survey_service.results.data import StoredResponse
+from survey_service.results.render import LANGUAGES, translations
 from survey_service.results.schema import Report
 from survey_service.results.variables import VariableInfo, recode_value, variables
 
@@ -85,7 +86,7 @@ class Table:
 
 def codebook_rows(q: Questionnaire) -> Iterator[list[Any]]:
     """The codebook: a row per variable (its question text) and a row per value (its label), every language."""
-    langs = list(q.languages)
+    langs = [q.source_language, *(lang for lang in q.languages if lang != q.source_language)]
     yield ["variable", "type", "value", "non_substantive", *(f"label:{lang}" for lang in langs)]
     for lang_col in META_COLUMNS:
         yield [lang_col, "meta", "", "", *([lang_col] * len(langs))]
@@ -173,9 +174,10 @@ async def write_labelled(
     q = table.questionnaire
     lang = language or table.labels or q.source_language
     src = q.source_language
+    _ = translations(lang if lang in LANGUAGES else "en").gettext
     limit = 80 if fmt == "dta" else 255
     columns: dict[str, list[Any]] = {"language": [], "mode": []}
-    var_labels: dict[str, str | None] = {"language": "Response language", "mode": "Mode of data collection"}
+    var_labels: dict[str, str | None] = {"language": _("Response language"), "mode": _("Mode of data collection")}
     value_labels: dict[str, dict[int | float, str]] = {}
     missing: dict[str, list[int | float]] = {}
     plan: list[tuple[VariableInfo, str, Any]] = []  # (variable, column, choice code or code->number map)
@@ -187,7 +189,7 @@ async def write_labelled(
                 columns[name] = []
                 label = c.label.get(lang) or c.label.get(src) or str(c.code)
                 var_labels[name] = f"{text[: limit - len(label) - 2]}: {label}"
-                value_labels[name] = {0: "not chosen", 1: "chosen"}
+                value_labels[name] = {0: _("not chosen"), 1: _("chosen")}
                 plan.append((v, name, c.code))
             continue
         name = _stat_name(v.code)

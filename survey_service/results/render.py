@@ -230,7 +230,25 @@ class View:
 
     def text(self, item: str) -> str:
         info = self.items.get(item)
-        return info.text if info else self._("Domain index %(scale)s (0–100)") % {"scale": item}
+        return info.text if info else self._("Domain index %(scale)s (0–100)") % {"scale": self.scale(item)}
+
+    def scale(self, name: str) -> str:
+        """A multi-item scale by its name in the questionnaire (its code when it has none)."""
+        return self.r.scale_titles.get(name, name)
+
+    def wave(self, slug: str) -> str:
+        """A wave by its title and year."""
+        return self.r.wave_titles.get(slug, slug)
+
+    def variable(self, code: str) -> str:
+        """A variable (e.g. a weighting variable) by its question text or label in the report language."""
+        if code in self.r.group_titles:
+            return self.r.group_titles[code]
+        info = self.items.get(code)
+        return info.label if info else code
+
+    def variables(self, codes: Iterable[str]) -> str:
+        return "; ".join(self.variable(c) for c in codes)
 
     def label(self, item: str, limit: int = 90) -> str:
         """A chart label: short, cut with an ellipsis (the table below the chart has the full text)."""

@@ -60,6 +60,14 @@ class WaveInput:
     year: int
     data: WaveData
     margins: Margins
+    title: dict[str, str] = field(default_factory=dict)  # per language
+
+    def title_in(self, language: str) -> str:
+        """The wave's title in ``language`` (else its first), with the year unless the title names it."""
+        title = self.title.get(language) or next(iter(self.title.values()), "")
+        if not title:
+            return f"{self.slug} {self.year}"
+        return title if str(self.year) in title else f"{title} {self.year}"
 
 
 @dataclass
@@ -648,4 +656,8 @@ def build_report(inp: ReportInput, progress: Progress | None = None) -> Report:
         items=items,
         groups=group_labels,
         group_titles={g: data.by_code[g].text.get(lang) or data.by_code[g].text.get(src) or g for g in groups},
+        wave_titles={w.slug: w.title_in(lang) for w in [*inp.earlier, inp.wave]},
+        scale_titles={
+            name: text.get(lang) or text.get(src) or name for name, text in data.questionnaire.scales.items()
+        },
     )

@@ -198,3 +198,5 @@ class Report(msgspec.Struct, frozen=True, kw_only=True):
     items: list[ItemInfo]
     groups: dict[str, dict[str, str]]  # reporting group -> category code -> label
     group_titles: dict[str, str]  # reporting group -> its question text
+    wave_titles: dict[str, str] = {}  # this and earlier waves: slug -> title with the year
+    scale_titles: dict[str, str] = {}  # multi-item scale -> its name

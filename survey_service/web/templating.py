@@ -35,12 +35,14 @@ def environment() -> Environment:
     )
     env.globals["static"] = lambda path: f"{STATIC_PATH}/{path}"
     env.filters["number"] = i18n.number
+    env.filters["day"] = i18n.format_day
+    env.filters["moment"] = i18n.format_moment
     return env
 
 
 def render(name: str, language: str, **context: Any) -> str:
-    """Render a template with the UI translated into ``language``."""
-    with i18n.use_language(language):
+    """Render a template with the UI translated into ``language`` (staff templates: the staff catalogue)."""
+    with i18n.use_language(language, staff=name.startswith("staff/")):
         return environment().get_template(name).render(**context)
 
 

@@ -118,7 +118,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     proc = subprocess.Popen([*cmd, "--no-access-log"], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # a busy machine can take a minute to start the app
             try:
                 with urllib.request.urlopen(f"{base}/health", timeout=1):
                     break

@@ -75,7 +75,7 @@ def test_staff_results_page_has_no_axe_violations(browser: Any, server: Server) 
     page.goto(f"{server.url}/staff/login")
     page.fill("#username", "results-admin")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form[action='/staff/login'] button[type=submit]")
     page.goto(f"{server.url}/staff/results/")
     assert page.locator("h1").inner_text() == "Results"
     assert page.locator("form[action$='/imports']").count() >= 1

@@ -186,7 +186,7 @@ async def test_inbox_page_warns_of_personal_data_and_redacts_in_one_click(
     assert '<mark class="personal" title="phone number">040 123 4567</mark>' in page.text
     assert 'lang="fi" dir="auto"' in page.text
     r = await post_form(app_client, f"/staff/feedback/{case}/redaction")
-    assert r.status_code == 200 and "3 item(s) of personal data replaced." in r.text
+    assert r.status_code == 200 and "3 items of personal data replaced." in r.text
     assert "Hei [name], soita [phone] tai [email]." in r.text and "040 123 4567" not in r.text
     assert "The text seems to contain personal data" not in r.text
     assert "redacted · removed: email 1, name 1, phone 1" in r.text

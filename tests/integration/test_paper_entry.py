@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from survey_service.db.base import LOCAL_TIME_ZONE
 from survey_service.db.engine import Database
 from survey_service.db.models import AuditEvent, Invitation, Response, Survey
 from tests.helpers import api_token, count_rows, invitations, login, open_survey, post_form, staff_user
@@ -56,7 +57,8 @@ async def test_an_entered_paper_response_is_stored_with_its_mode_and_language(
         [event] = (await session.scalars(select(AuditEvent).where(AuditEvent.action == "responses.enter"))).all()
     # one event a day per person and channel, with counts only: no answers, no time of day
     assert (event.actor, event.target, event.detail) == ("entry", SLUG, {"interview": 1, "paper": 1})
-    assert (event.occurred_at.hour, event.occurred_at.minute) == (0, 0)
+    local = event.occurred_at.replace(tzinfo=event.occurred_at.tzinfo or UTC).astimezone(LOCAL_TIME_ZONE)
+    assert (local.hour, local.minute) == (0, 0)  # the start of the day in Helsinki
 
 
 INVALID = [

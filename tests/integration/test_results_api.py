@@ -15,7 +15,7 @@ from tests.helpers import ORACLE, api_token, staff_user, synthetic_wave
 
 
 async def _bearers(db: Database) -> tuple[dict[str, str], dict[str, str]]:
-    """Authorization headers of a designer (plans, margins, imports) and an analyst (results, exports)."""
+    """Authorization headers of a designer (plans, imports) and an analyst (margins, targets, results, exports)."""
     out = []
     for name, role in (("dora", "designer"), ("anna", "analyst")):
         await staff_user(db, name, role)
@@ -39,16 +39,19 @@ async def test_plan_api_creates_plans_and_sets_targets(client: httpx.AsyncClient
     assert created.status_code == 201, created.text
     await synthetic_wave(db, "syn-1", 2023)
     assert (await client.post("/api/v1/plans/kk/waves", json={"survey": "syn-1"})).status_code == 200
+    # targets are the analysts' work (weights:write), not the designers'
+    assert (await client.put("/api/v1/plans/kk/targets/BEL", json={"direction": "increase"})).status_code == 403
+    client.headers.update(analyst)
     target = await client.put(
         "/api/v1/plans/kk/targets/BEL", json={"direction": "increase", "value": 0.7, "year": 2025}
     )
     assert target.json() == {"item": "BEL", "direction": "increase", "value": 0.7, "year": 2025}
-    client.headers.update(analyst)
     plan = (await client.get("/api/v1/plans/kk")).json()
     assert plan["baseline"] == "syn-1" and plan["waves"] == [{"survey": "syn-1", "year": 2023}]
     client.headers.update(designer)
     bad = await client.post("/api/v1/plans", json={"slug": "x1", "name": "x", "start_year": 2025, "end_year": 2023})
     assert bad.status_code == 400
+    client.headers.update(analyst)
     unknown = await client.put("/api/v1/plans/kk/targets/NOPE", json={"direction": "increase"})
     assert unknown.status_code == 400 and "not an indicator" in unknown.json()["detail"]
     assert (await client.delete("/api/v1/plans/kk/targets/BEL")).status_code == 204
@@ -67,14 +70,16 @@ async def test_import_margins_and_exports_over_http(client: httpx.AsyncClient, d
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["item"] == "row 2, column BEL"
+    margins_csv = {"content": (ORACLE / "margins.csv").read_bytes(), "headers": {"content-type": "text/csv"}}
+    assert (await client.put("/api/v1/surveys/syn-1/margins", **margins_csv)).status_code == 403
+    assert (await client.get("/api/v1/surveys/syn-1/export")).status_code == 403
+    client.headers.update(analyst)
     margins = await client.put(
         "/api/v1/surveys/syn-1/margins",
         content=(ORACLE / "margins.csv").read_bytes(),
         headers={"content-type": "text/csv"},
     )
     assert margins.status_code == 200, margins.text
-    assert (await client.get("/api/v1/surveys/syn-1/export")).status_code == 403
-    client.headers.update(analyst)
     assert (await client.get("/api/v1/surveys/syn-1/margins")).json()["method"] == "raking"
     export = await client.get("/api/v1/surveys/syn-1/export", params={"format": "csv"})
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
@@ -93,7 +98,7 @@ async def test_import_margins_and_exports_over_http(client: httpx.AsyncClient, d
         }
     assert audit == {
         ("dora", "api", "responses.import", None),
-        ("dora", "api", "margins.set", None),
+        ("anna", "api", "margins.set", None),
         ("anna", "api", "responses.export", "csv"),
         ("anna", "api", "responses.export", "sav"),
     }
@@ -103,7 +108,7 @@ def test_every_results_route_declares_its_access_rule() -> None:
     from survey_service.app import create_app
 
     app = create_app()
-    expected = {"results:read", "exports:create", "surveys:write"}
+    expected = {"results:read", "exports:create", "surveys:write", "weights:write"}
     seen = 0
     for route in app.routes:
         mine = route.path.startswith(("/api/v1/plans", "/api/v1/export-jobs", "/staff/results")) or any(

@@ -109,7 +109,7 @@ async def test_wave_page_creates_and_closes(client: AsyncClient, db: Database) -
     await login(client, "dana")
     page = await client.get("/staff/surveys/")
     assert page.status_code == 200 and "<option>mini@1</option>" in page.text
-    bad = await post_form(client, "/staff/surveys", {"slug": "Bad Slug", "questionnaire": "mini@1", "year": "2026"})
+    bad = await post_form(client, "/staff/surveys", {"slug": "--", "questionnaire": "mini@1", "year": "2026"})
     assert bad.status_code == 400 and 'class="error-summary"' in bad.text
     ok = await post_form(
         client,
@@ -118,7 +118,7 @@ async def test_wave_page_creates_and_closes(client: AsyncClient, db: Database) -
     )
     assert ok.status_code == 303
     listing = await client.get("/staff/surveys/")
-    assert "mini-2026" in listing.text and "accepting answers" in listing.text and "2099-12-31" in listing.text
+    assert "mini-2026" in listing.text and "accepting answers" in listing.text and "31/12/2099" in listing.text  # en_FI
     await post_form(client, "/staff/surveys/mini-2026/close")
     assert "Reopen" in (await client.get("/staff/surveys/")).text
 

@@ -21,3 +21,5 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The staff pages' language this person chose (fi, sv, en); none: the browser's language.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.domain.audit.schemas import AuditEntry
 from survey_service.domain.audit.services import events
+from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
 
 PAGE_SIZE = 100
@@ -50,7 +51,7 @@ async def audit_page(
     return page(
         request,
         "staff/audit.html",
-        title="Audit log",
+        title=_("Audit log"),
         events=rows[:PAGE_SIZE],
         action=action or "",
         page_number=page_number,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_service.db.base import today
+from survey_service.db.base import LOCAL_TIME_ZONE, today
 from survey_service.db.models import AuditEvent
 
 
@@ -48,10 +48,10 @@ async def count_today(session: AsyncSession, actor: Actor, action: str, target: 
     """Add one to ``key`` of the actor's one ``action`` event of today on ``target`` (per channel), creating it.
 
     For frequent actions whose times must not be kept (entering a respondent's answers: responses store
-    dates only): one event per actor, target and day, dated at the start of the day (UTC), holds the
+    dates only): one event per actor, target and day, dated at the start of the day (Helsinki), holds the
     counts. Call it inside the action's write transaction.
     """
-    day_start = datetime.combine(today(), time(0), tzinfo=UTC)
+    day_start = datetime.combine(today(), time(0), tzinfo=LOCAL_TIME_ZONE).astimezone(UTC)
     if session.get_bind().dialect.name == "postgresql":
         # Concurrent first counts of the day from several workers would each insert an event: serialise
         # them on this (actor, action, target, day). SQLite has a single writer anyway.

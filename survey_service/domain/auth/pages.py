@@ -15,26 +15,18 @@ from survey_service.db.models import ROLES
 from survey_service.domain.audit.services import Actor, record
 from survey_service.domain.auth import services
 from survey_service.domain.auth.deps import LoginThrottle
-from survey_service.domain.auth.guards import SESSION_COOKIE, SESSION_COOKIE_PATH, safe_next
+from survey_service.domain.auth.guards import SESSION_COOKIE, SESSION_COOKIE_PATH, identify, safe_next
 from survey_service.domain.auth.passwords import MIN_LENGTH
 from survey_service.domain.auth.permissions import PERMISSIONS, ROLE_LABELS
 from survey_service.domain.auth.schemas import Staff
-from survey_service.errors import DomainError
+from survey_service.errors import BadRequest, DomainError
 from survey_service.settings import Settings
-from survey_service.web.staff import page
+from survey_service.web.forms import Errors, form_fields, page_errors
+from survey_service.web.i18n import STAFF_LANGUAGES
+from survey_service.web.i18n import gettext as _
+from survey_service.web.staff import LANGUAGE_COOKIE, page
 
-Errors = list[tuple[str, str]]
-
-
-def form_errors(exc: DomainError) -> Errors:
-    """A domain error as error-summary entries: (field id, message)."""
-    return [(e.item, e.message) for e in exc.errors] or [("", exc.detail)]
-
-
-async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """Text fields of a posted form (the CSRF field removed)."""
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "_csrf_token"}
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
 def session_cookie(response: Response[Any], settings: Settings, value: str | None) -> Response[Any]:
@@ -59,7 +51,7 @@ class AuthPages(Controller):
 
     @get("/login", opt={"access": "public"})
     async def login_form(self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:
-        return page(request, "staff/login.html", title="Sign in", next=safe_next(next), username="", errors=[])
+        return page(request, "staff/login.html", title=_("Sign in"), next=safe_next(next), username="", errors=[])
 
     @post("/login", opt={"access": "public"})
     async def login(
@@ -78,7 +70,7 @@ class AuthPages(Controller):
             return page(
                 request,
                 "staff/login.html",
-                title="Sign in",
+                title=_("Sign in"),
                 next=target,
                 username=username,
                 errors=errors,
@@ -86,9 +78,9 @@ class AuthPages(Controller):
             )
 
         if not username or not password:
-            return again("Enter your username and password.", 400)
+            return again(_("Enter your username and password."), 400)
         if not await login_throttle.attempt(request, username):
-            return again("Too many sign-in attempts. Wait 15 minutes and try again.", 429)
+            return again(_("Too many sign-in attempts. Wait 15 minutes and try again."), 429)
         settings: Settings = request.app.state.settings
         async with db.write() as session:
             user = await services.check_password(session, username, password)
@@ -100,9 +92,32 @@ class AuthPages(Controller):
                 failed = False
                 token = await services.start_session(session, user, request.cookies.get(SESSION_COOKIE))
         if failed:
-            return again("The username or password is not right, or the account is not active.", 400)
+            return again(_("The username or password is not right, or the account is not active."), 400)
         await login_throttle.succeeded(request, username)
         return session_cookie(Redirect(target, status_code=303), settings, token)
+
+    @post("/language", opt={"access": "public"})
+    async def language(self, request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Response[Any]:
+        """The language switch: remembered on the account when signed in, and in a cookie for the sign-in page."""
+        fields = await form_fields(request)
+        code = fields.get("language", "")
+        if code not in STAFF_LANGUAGES:
+            raise BadRequest(_("Choose one of the languages of the staff pages."))
+        staff = await identify(request)
+        if staff is not None:
+            async with db.write() as session:
+                await services.set_language(session, staff.id, code)
+        response = Redirect(safe_next(fields.get("next")), status_code=303)
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            code,
+            path=SESSION_COOKIE_PATH,
+            max_age=LANGUAGE_COOKIE_AGE,
+            httponly=True,
+            secure=request.app.state.settings.behind_https,
+            samesite="lax",
+        )
+        return response
 
     @post("/logout", opt={"access": "account:self"})
     async def logout(self, request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Response[Any]:
@@ -112,7 +127,7 @@ class AuthPages(Controller):
 
     @get(["/", ""], opt={"access": "account:self"})
     async def home(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, "staff/home.html", title="Staff pages")
+        return page(request, "staff/home.html", title=_("Staff pages"))
 
     @get("/account", opt={"access": "account:self"})
     async def account(self, request: Request[Any, Any, Any], staff: NamedDependency[Staff]) -> Template:
@@ -124,7 +139,7 @@ class AuthPages(Controller):
         return page(
             request,
             "staff/account.html",
-            title="My account",
+            title=_("My account"),
             permissions=permissions,
             errors=errors,
             min_length=MIN_LENGTH,
@@ -141,13 +156,13 @@ class AuthPages(Controller):
             async with db.write() as session:
                 user = await services.check_password(session, staff.username, fields.get("current", ""))
                 if user is None:
-                    return self._account(request, staff, [("current", "The current password is not right.")])
+                    return self._account(request, staff, [("current", _("The current password is not right."))])
                 await services.set_password(
                     session, services.actor_of(staff), user, fields.get("new", ""), staff.session_hash
                 )
         except DomainError as exc:
-            return self._account(request, staff, [("new", e) for _, e in form_errors(exc)])
-        return self._account(request, staff, [], notice="Your password has been changed.")
+            return self._account(request, staff, [("new", e) for _field, e in page_errors(exc)])
+        return self._account(request, staff, [], notice=_("Your password has been changed."))
 
 
 class UserPages(Controller):
@@ -167,7 +182,7 @@ class UserPages(Controller):
         return page(
             request,
             "staff/users.html",
-            title="Staff accounts",
+            title=_("Staff accounts"),
             users=users,
             roles=ROLES,
             role_labels=ROLE_LABELS,
@@ -192,8 +207,8 @@ class UserPages(Controller):
                     fields.get("password", ""),
                 )
         except DomainError as exc:
-            return await self._list(request, db, form_errors(exc), fields)
-        return await self._list(request, db, [], {}, notice=f"Account {user.username} created.")
+            return await self._list(request, db, page_errors(exc), fields)
+        return await self._list(request, db, [], {}, notice=_("Account %(name)s created.") % {"name": user.username})
 
     @get("/{username:str}")
     async def user(
@@ -210,7 +225,7 @@ class UserPages(Controller):
         return page(
             request,
             "staff/user.html",
-            title=f"Staff account {user.username}",
+            title=_("Staff account %(name)s") % {"name": user.username},
             user=user,
             tokens=tokens,
             roles=ROLES,
@@ -233,8 +248,8 @@ class UserPages(Controller):
             async with db.write() as session:
                 await services.set_role(session, services.actor_of(staff), username, fields.get("role", ""))
         except DomainError as exc:
-            return await self._user(request, db, username, form_errors(exc))
-        return await self._user(request, db, username, notice="Role changed; the account's sessions have ended.")
+            return await self._user(request, db, username, page_errors(exc))
+        return await self._user(request, db, username, notice=_("Role changed; the account's sessions have ended."))
 
     @post("/{username:str}/active")
     async def active(
@@ -248,7 +263,9 @@ class UserPages(Controller):
         active = fields.get("active") == "yes"
         async with db.write() as session:
             await services.set_active(session, services.actor_of(staff), username, active)
-        notice = "Account activated." if active else "Account deactivated; its sessions and API tokens stop working."
+        notice = (
+            _("Account activated.") if active else _("Account deactivated; its sessions and API tokens stop working.")
+        )
         return await self._user(request, db, username, notice=notice)
 
     @post("/{username:str}/password")
@@ -265,8 +282,8 @@ class UserPages(Controller):
                 user = await services.get_user(session, username)
                 await services.set_password(session, services.actor_of(staff), user, fields.get("password", ""))
         except DomainError as exc:
-            return await self._user(request, db, username, form_errors(exc))
-        return await self._user(request, db, username, notice="Password set; the account's sessions have ended.")
+            return await self._user(request, db, username, page_errors(exc))
+        return await self._user(request, db, username, notice=_("Password set; the account's sessions have ended."))
 
     @post("/{username:str}/tokens")
     async def create_token(
@@ -283,7 +300,7 @@ class UserPages(Controller):
                     session, services.actor_of(staff), username, fields.get("name", "")[:100]
                 )
         except DomainError as exc:
-            return await self._user(request, db, username, form_errors(exc))
+            return await self._user(request, db, username, page_errors(exc))
         return await self._user(request, db, username, new_token=token, new_token_name=row.name)
 
     @post("/{username:str}/tokens/{token_id:uuid}/revoke")
@@ -297,4 +314,4 @@ class UserPages(Controller):
     ) -> Template:
         async with db.write() as session:
             await services.revoke_token(session, services.actor_of(staff), token_id)
-        return await self._user(request, db, username, notice="Token revoked.")
+        return await self._user(request, db, username, notice=_("Token revoked."))

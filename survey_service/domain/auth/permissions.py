@@ -13,20 +13,29 @@ from survey_service.db.models.staff_user import ROLES
 
 PUBLIC: Final = "public"
 
+
+def N_(message: str) -> str:
+    """Mark a message for the staff catalogue; the pages translate it where they show it."""
+    return message
+
+
 PERMISSIONS: Final[dict[str, str]] = {
-    "account:self": "Use the staff pages: sign out, change one's own password, see one's own permissions",
-    "questionnaires:read": "See questionnaires, their versions, previews, diffs and translation status; export them",
-    "questionnaires:write": "Import questionnaires and translations into drafts; start and delete drafts",
-    "questionnaires:publish": "Publish a draft version (published versions can never change)",
-    "surveys:read": "See every survey wave, open or closed",
-    "surveys:write": "Create survey waves; close and reopen them",
-    "invitations:write": "Create invitations and invitation letters for invitation-only waves",
-    "responses:enter": "Enter paper and interview answers",
-    "results:read": "See results and reports",
-    "exports:create": "Export response data",
-    "users:manage": "Create staff accounts, change roles, deactivate accounts, issue and revoke API tokens",
-    "audit:read": "Read the audit log",
-    "feedback:handle": "Read and answer resident feedback",
+    "account:self": N_("Use the staff pages: sign out, change one's own password, see one's own permissions"),
+    "questionnaires:read": N_(
+        "See questionnaires, their versions, previews, diffs and translation status; export them"
+    ),
+    "questionnaires:write": N_("Import questionnaires and translations into drafts; start and delete drafts"),
+    "questionnaires:publish": N_("Publish a draft version (published versions can never change)"),
+    "surveys:read": N_("See every survey wave, open or closed"),
+    "surveys:write": N_("Create survey waves; close and reopen them"),
+    "invitations:write": N_("Create invitations and invitation letters for invitation-only waves"),
+    "responses:enter": N_("Enter paper and interview answers"),
+    "results:read": N_("See results and reports"),
+    "exports:create": N_("Export response data"),
+    "weights:write": N_("Set the population margins for weighting and the targets of plans"),
+    "users:manage": N_("Create staff accounts, change roles, deactivate accounts, issue and revoke API tokens"),
+    "audit:read": N_("Read the audit log"),
+    "feedback:handle": N_("Read and answer resident feedback"),
 }
 
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
@@ -42,17 +51,19 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             "invitations:write",
         }
     ),
-    "analyst": frozenset({"account:self", "questionnaires:read", "surveys:read", "results:read", "exports:create"}),
+    "analyst": frozenset(
+        {"account:self", "questionnaires:read", "surveys:read", "results:read", "exports:create", "weights:write"}
+    ),
     "data_entry": frozenset({"account:self", "responses:enter"}),
     "feedback_handler": frozenset({"account:self", "feedback:handle"}),
 }
 
 ROLE_LABELS: Final[dict[str, str]] = {
-    "admin": "Administrator",
-    "designer": "Questionnaire designer",
-    "analyst": "Analyst",
-    "data_entry": "Data entry",
-    "feedback_handler": "Feedback handler",
+    "admin": N_("Administrator"),
+    "designer": N_("Questionnaire designer"),
+    "analyst": N_("Analyst"),
+    "data_entry": N_("Data entry"),
+    "feedback_handler": N_("Feedback handler"),
 }
 
 if set(ROLE_PERMISSIONS) != set(ROLES) or set(ROLE_LABELS) != set(ROLES):

@@ -30,6 +30,7 @@ class Staff:
     permissions: frozenset[str]
     channel: str  # "web" (session cookie) or "api" (bearer token)
     session_hash: str | None = None  # the web session's hash, so a password change can keep this session
+    language: str | None = None  # the staff pages' language chosen on the account
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions

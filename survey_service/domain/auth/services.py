@@ -43,6 +43,7 @@ def staff_of(user: StaffUser, channel: str, session_hash: str | None = None) -> 
         permissions=ROLE_PERMISSIONS.get(user.role, frozenset()),
         channel=channel,
         session_hash=session_hash,
+        language=user.language,
     )
 
 
@@ -113,6 +114,13 @@ async def set_active(session: AsyncSession, actor: Actor, username: str, active:
         if not active:
             await end_all_sessions(session, user.id)
     return user
+
+
+async def set_language(session: AsyncSession, user_id: uuid.UUID, language: str | None) -> None:
+    """Remember the staff pages' language an account's owner chose (not audited: a personal preference)."""
+    user = await session.get(StaffUser, user_id)
+    if user is not None:
+        user.language = language
 
 
 async def set_password(

@@ -35,10 +35,12 @@ from survey_service.languages import endonym
 from survey_service.questionnaire.answers import CompiledQuestionnaire
 from survey_service.questionnaire.localize import LocalQuestion, localize, pick, text_direction
 from survey_service.questionnaire.schema import variable_codes
+from survey_service.web.forms import N_
+from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
 
 BASE = "/staff/entry"
-MODE_LABELS = {"paper": "Paper form", "interview": "Interview"}
+MODE_LABELS = {"paper": N_("Paper form"), "interview": N_("Interview")}
 NO_STORE = {"Cache-Control": "no-store"}
 Req = Request[Any, Any, Any]
 
@@ -106,7 +108,7 @@ class EntryPages(Controller):
             }
             for s in await all_surveys(read_session)
         ]
-        return page(request, "staff/entry_waves.html", title="Paper and interview entry", waves=rows)
+        return page(request, "staff/entry_waves.html", title=_("Paper and interview entry"), waves=rows)
 
     @get("/{slug:str}")
     async def form(
@@ -122,7 +124,10 @@ class EntryPages(Controller):
         language = lang if lang in survey.questionnaire.definition.languages else _source(survey)
         notice = None
         if saved in services.MODES:
-            notice = f"Saved ({MODE_LABELS[saved].lower()}, {endonym(language)}). Enter the next one."
+            notice = _("Saved (%(mode)s, %(language)s). Enter the next one.") % {
+                "mode": _(MODE_LABELS[saved]).lower(),
+                "language": endonym(language),
+            }
         return self._form(
             request,
             survey,
@@ -151,7 +156,7 @@ class EntryPages(Controller):
         result = services.check_text(survey, raw)
         errors = [*problems, *result.errors]
         if not services.accepts_entries(survey, utcnow()):
-            errors.insert(0, ItemError("", "This wave is closed (or not yet open): it takes no entries."))
+            errors.insert(0, ItemError("", _("This wave is closed (or not yet open): it takes no entries.")))
         if not errors:
             claim = responses.IdempotencyClaim.of(
                 key, msgspec.json.encode([language, mode, code, result.answers], order="sorted")
@@ -231,7 +236,7 @@ class EntryPages(Controller):
         template = page(
             request,
             "staff/entry.html",
-            title=("Error: " if errors else "") + f"Enter a response – {survey.slug}",
+            title=(_("Error: ") if errors else "") + _("Enter a response – %(slug)s") % {"slug": survey.slug},
             status_code=status_code,
             wave={
                 "slug": survey.slug,
@@ -258,7 +263,7 @@ class EntryPages(Controller):
 
 def _staff_error(error: ItemError) -> ItemError:
     if error.item == "Idempotency-Key":  # the same form posted again after it was saved, with changes
-        return ItemError("", "This form was already saved. Open an empty form for the next respondent.")
+        return ItemError("", _("This form was already saved. Open an empty form for the next respondent."))
     return error
 
 

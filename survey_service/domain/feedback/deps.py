@@ -12,6 +12,7 @@ from survey_service.domain.feedback.outbox import Outbox, OutgoingReply
 from survey_service.errors import TooManyRequests
 from survey_service.ratelimit import LimiterFactory, MemoryRateLimiter, RateLimiter
 from survey_service.settings import Settings
+from survey_service.web.i18n import gettext as _
 
 log = logging.getLogger("survey_service.feedback")
 HOUR = 3600.0
@@ -54,10 +55,10 @@ async def send_reply(outbox: Outbox, reply: OutgoingReply | None) -> str:
     and the reply stays readable with the receipt code.
     """
     if reply is None:
-        return "Reply saved. No contact was given: the resident reads it with the receipt code."
+        return _("Reply saved. No contact was given: the resident reads it with the receipt code.")
     try:
         await outbox.send(reply)
     except Exception as exc:  # any delivery failure: the reply itself is stored
         log.error("delivering the reply to feedback case %s failed (%s)", reply.case_id, type(exc).__name__)
-        return "Reply saved, but sending it failed; the resident can still read it with the receipt code."
-    return f"Reply saved and sent by {reply.channel}."
+        return _("Reply saved, but sending it failed; the resident can still read it with the receipt code.")
+    return _("Reply saved and sent by %(channel)s.") % {"channel": reply.channel}

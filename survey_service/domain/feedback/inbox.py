@@ -19,7 +19,6 @@ from sqlalchemy import select
 from survey_service.db.engine import Database
 from survey_service.db.models import StaffUser
 from survey_service.db.models.feedback_case import Kind, Status, Topic
-from survey_service.domain.auth.pages import Errors, form_errors, form_fields
 from survey_service.domain.auth.permissions import allows
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
@@ -31,6 +30,9 @@ from survey_service.domain.feedback.schemas import FeedbackCase
 from survey_service.errors import DomainError
 from survey_service.languages import SUPPORTED, endonym
 from survey_service.personal_data import DataKind
+from survey_service.web.forms import N_, Errors, form_fields, page_errors
+from survey_service.web.i18n import gettext as _
+from survey_service.web.i18n import ngettext
 from survey_service.web.staff import page
 
 PERMISSION = services.HANDLE
@@ -42,17 +44,17 @@ STATUS_LABELS = {
     Status.CLOSED: "Closed",
 }
 DATA_LABELS = {
-    DataKind.NAME: "name after a greeting",
-    DataKind.PHONE: "phone number",
-    DataKind.EMAIL: "email address",
-    DataKind.IDENTITY_CODE: "personal identity code",
+    DataKind.NAME: N_("name after a greeting"),
+    DataKind.PHONE: N_("phone number"),
+    DataKind.EMAIL: N_("email address"),
+    DataKind.IDENTITY_CODE: N_("personal identity code"),
 }
 FILTERS = (
-    ("status", "Status"),
-    ("topic", "Topic"),
-    ("kind", "Kind"),
-    ("language", "Language"),
-    ("assignee", "Assigned to"),
+    ("status", N_("Status")),
+    ("topic", N_("Topic")),
+    ("kind", N_("Kind")),
+    ("language", N_("Language")),
+    ("assignee", N_("Assigned to")),
 )
 INBOX_LIMIT = 200
 Req = Request[Any, Any, Any]
@@ -118,7 +120,7 @@ class FeedbackInboxPages(Controller):
         return page(
             request,
             "staff/feedback_inbox.html",
-            title="Feedback",
+            title=_("Feedback"),
             cases=cases,
             filter_fields=FILTERS,
             choices=choices,
@@ -145,7 +147,7 @@ class FeedbackInboxPages(Controller):
         return page(
             request,
             "staff/feedback_case.html",
-            title="Feedback case",
+            title=_("Feedback case"),
             case=view,
             segments=_segments(view),
             found=[(DATA_LABELS[k], n) for k, n in sorted(found.items())],
@@ -167,13 +169,13 @@ class FeedbackInboxPages(Controller):
         fields = await form_fields(request)
         new = _enum_or_none(Status, fields.get("status"))
         if new is None:
-            return await self._case(request, db, case_id, [("status", "Choose a status.")])
+            return await self._case(request, db, case_id, [("status", _("Choose a status."))])
         try:
             async with db.write() as session:
                 await services.set_status(session, await services.get_case(session, case_id), new, actor_of(staff))
         except DomainError as exc:
-            return await self._case(request, db, case_id, form_errors(exc))
-        return await self._case(request, db, case_id, notice="Status changed.")
+            return await self._case(request, db, case_id, page_errors(exc))
+        return await self._case(request, db, case_id, notice=_("Status changed."))
 
     @post("/{case_id:uuid}/assignee")
     async def assignee(
@@ -185,8 +187,8 @@ class FeedbackInboxPages(Controller):
                 case = await services.get_case(session, case_id)
                 await services.assign(session, case, fields.get("assignee") or None, actor_of(staff))
         except DomainError as exc:
-            return await self._case(request, db, case_id, form_errors(exc))
-        return await self._case(request, db, case_id, notice="Assignment changed.")
+            return await self._case(request, db, case_id, page_errors(exc))
+        return await self._case(request, db, case_id, notice=_("Assignment changed."))
 
     @post("/{case_id:uuid}/tags")
     async def save_tags(
@@ -198,8 +200,8 @@ class FeedbackInboxPages(Controller):
             async with db.write() as session:
                 await services.set_tags(session, await services.get_case(session, case_id), tags, actor_of(staff))
         except DomainError as exc:
-            return await self._case(request, db, case_id, [("tags", e) for _, e in form_errors(exc)])
-        return await self._case(request, db, case_id, notice="Tags saved.")
+            return await self._case(request, db, case_id, [("tags", e) for _item, e in page_errors(exc)])
+        return await self._case(request, db, case_id, notice=_("Tags saved."))
 
     @post("/{case_id:uuid}/notes")
     async def note(
@@ -211,8 +213,8 @@ class FeedbackInboxPages(Controller):
                 case = await services.get_case(session, case_id)
                 await services.add_note(session, case, fields.get("note", ""), actor_of(staff))
         except DomainError as exc:
-            return await self._case(request, db, case_id, [("note", e) for _, e in form_errors(exc)])
-        return await self._case(request, db, case_id, notice="Note added.")
+            return await self._case(request, db, case_id, [("note", e) for _item, e in page_errors(exc)])
+        return await self._case(request, db, case_id, notice=_("Note added."))
 
     @post("/{case_id:uuid}/reply")
     async def reply(
@@ -229,7 +231,7 @@ class FeedbackInboxPages(Controller):
                 case = await services.get_case(session, case_id)
                 outgoing = await services.reply(session, case, fields.get("reply", ""), actor_of(staff))
         except DomainError as exc:
-            return await self._case(request, db, case_id, [("reply", e) for _, e in form_errors(exc)])
+            return await self._case(request, db, case_id, [("reply", e) for _item, e in page_errors(exc)])
         notice = await send_reply(feedback_outbox, outgoing)
         return await self._case(request, db, case_id, notice=notice)
 
@@ -241,5 +243,10 @@ class FeedbackInboxPages(Controller):
             case = await services.get_case(session, case_id)
             removed = await services.redact_case(session, case, actor_of(staff))
         total = sum(removed.values())
-        notice = f"{total} item(s) of personal data replaced." if total else "Nothing to replace."
+        notice = (
+            ngettext("%(num)d item of personal data replaced.", "%(num)d items of personal data replaced.", total)
+            % {"num": total}
+            if total
+            else _("Nothing to replace.")
+        )
         return await self._case(request, db, case_id, notice=notice)

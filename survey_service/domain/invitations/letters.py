@@ -17,6 +17,7 @@ from survey_service.db.models import Survey
 from survey_service.domain.invitations.services import IssuedInvitation, invitation_link
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.questionnaire.localize import pick, text_direction
+from survey_service.web import i18n
 from survey_service.web.templating import STATIC, render
 
 # Error correction M (15 %) survives a crease or a smudge on paper; the size comes from letters.css (45 mm).
@@ -142,7 +143,8 @@ def letters_document(survey: Survey, issued: Sequence[IssuedInvitation], public_
     """A stand-alone print-ready HTML file of the letters (styles inline: it is opened from disk)."""
     return render(
         "staff/letters_document.html",
-        "en",
+        i18n.current_language(),
+        lang=i18n.current_language(),
         letters=letters(survey, issued, public_url),
         css=Markup(LETTERS_CSS.read_text(encoding="utf-8")),  # noqa: S704 - our own stylesheet
         survey=survey.slug,

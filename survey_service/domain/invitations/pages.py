@@ -30,6 +30,8 @@ from survey_service.domain.questionnaires.deps import MAX_UPLOAD_BYTES
 from survey_service.domain.surveys.services import get_survey
 from survey_service.errors import BadRequest, DomainError, ItemError, PayloadTooLarge
 from survey_service.settings import Settings
+from survey_service.web.i18n import gettext as _
+from survey_service.web.i18n import ngettext
 from survey_service.web.staff import page
 
 # One web request makes at most this many; the command line makes larger batches.
@@ -44,7 +46,8 @@ def _count(text: str) -> int | None:
     if not text:
         return None
     if not text.isdigit() or not 1 <= int(text) <= MAX_PER_REQUEST:
-        raise BadRequest("count", [ItemError("count", f"a whole number from 1 to {MAX_PER_REQUEST}")])
+        message = _("Enter a whole number from 1 to %(max)d.") % {"max": MAX_PER_REQUEST}
+        raise BadRequest(message, [ItemError("count", message)])
     return int(text)
 
 
@@ -54,11 +57,13 @@ async def _strata(form: Any) -> tuple[list[str], list[dict[str, str]] | None]:
         return [], None
     data = await upload.read()
     if len(data) > MAX_UPLOAD_BYTES:
-        raise PayloadTooLarge("the strata file is too large", [ItemError("strata", "at most 5 MB")])
+        message = _("The strata file is too large: at most 5 MB.")
+        raise PayloadTooLarge(message, [ItemError("strata", message)])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadRequest("strata", [ItemError("strata", "save the file as CSV in UTF-8")]) from None
+        message = _("Save the strata file as CSV in UTF-8 and choose it again.")
+        raise BadRequest(message, [ItemError("strata", message)]) from None
     columns, rows = read_strata(text)
     return columns, rows
 
@@ -88,7 +93,7 @@ class InvitationPages(Controller):
         return page(
             request,
             "staff/invitations.html",
-            title=("Error: " if errors else "") + f"Invitations – {slug}",
+            title=(_("Error: ") if errors else "") + _("Invitations – %(slug)s") % {"slug": slug},
             status_code=400 if errors else 200,
             wave=survey,
             issued=issued or 0,
@@ -110,15 +115,15 @@ class InvitationPages(Controller):
             count = _count(values.get("count", ""))
             columns, rows = await _strata(form)
             if count is None and rows is None:
-                raise BadRequest("count", [ItemError("count", "give the number of invitations, or a strata file")])
+                message = _("Enter the number of invitations, or choose a strata file.")
+                raise BadRequest(message, [ItemError("count", message)])
             n = count if count is not None else len(rows or [])
             if n > MAX_PER_REQUEST:
-                raise BadRequest("strata", [ItemError("strata", f"at most {MAX_PER_REQUEST} rows per batch here")])
+                message = _("At most %(max)d rows per batch here.") % {"max": MAX_PER_REQUEST}
+                raise BadRequest(message, [ItemError("strata", message)])
             if want_letters and n > MAX_LETTERS:
-                raise BadRequest(
-                    "letters",
-                    [ItemError("count", f"letters: at most {MAX_LETTERS} per batch (or use the command line)")],
-                )
+                message = _("Letters: at most %(max)d per batch (or use the command line).") % {"max": MAX_LETTERS}
+                raise BadRequest(message, [ItemError("count", message)])
             async with db.write() as session:
                 survey = await get_survey(session, slug)
                 issued = await create_invitations(session, survey, n, rows)
@@ -136,7 +141,8 @@ class InvitationPages(Controller):
         template = page(
             request,
             "staff/invitations_created.html",
-            title=f"{n} invitations created – {slug}",
+            title=ngettext("%(num)d invitation created – %(slug)s", "%(num)d invitations created – %(slug)s", n)
+            % {"num": n, "slug": slug},
             status_code=201,
             wave=survey,
             count=n,

@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_service.domain.monitoring import services
 from survey_service.domain.monitoring.controllers import PERMISSION
 from survey_service.languages import endonym
+from survey_service.web.forms import N_
+from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
 
-MODE_LABELS = {"web": "Web", "paper": "Paper form", "interview": "Interview", "import": "Import"}
+MODE_LABELS = {"web": N_("Web"), "paper": N_("Paper form"), "interview": N_("Interview"), "import": N_("Import")}
 
 
 @get("/staff/surveys/{slug:str}/monitoring", opt={"access": PERMISSION}, include_in_schema=False)
@@ -26,8 +28,9 @@ async def monitoring_page(
     return page(
         request,
         "staff/monitoring.html",
-        title=f"Response monitoring – {slug}",
+        title=_("Response monitoring – %(slug)s") % {"slug": slug},
         report=report,
+        note=_(report.note),
         language_name=endonym,
         mode_labels=MODE_LABELS,
     )

@@ -27,12 +27,19 @@ from survey_service.languages import ordered
 MIN_COUNT = 5
 RULES = DisclosureRules(min_base=0, caution_base=0, min_count=MIN_COUNT)
 NONE = "(none)"
-NOTE = (
+
+
+def N_(message: str) -> str:
+    """Mark a message for the staff catalogue (the staff page shows it translated; the API in English)."""
+    return message
+
+
+NOTE = N_(
     "Counts below 5 are shown as <5, never exactly. So that they cannot be worked out by subtracting the "
     "other counts from a total, further counts are hidden where needed, in each table and in the totals it "
     "shares with the others. Response rates are shown only where both of their counts are. Comparing "
     "tables of different groupings, or one day's page with the next, is not protected against: keep these "
-    "pages among the staff. Days are UTC dates: complete responses by the day they were sent or entered, partial "
+    "pages among the staff. Days are Helsinki dates: complete responses by the day they were sent or entered, partial "
     "ones (saved, not sent) by the day they were started. Paper forms entered without their invitation code do "
     "not count as answered invitations."
 )

@@ -16,6 +16,7 @@ from survey_service.domain.plans.schemas import Plan, PlanCreate, Target, Target
 
 READ = {"access": "results:read"}
 WRITE = {"access": "surveys:write"}
+WEIGHTS = {"access": "weights:write"}
 
 
 async def _view(session: AsyncSession, plan: PlanRow) -> Plan:
@@ -77,7 +78,7 @@ class PlanController(Controller):
             await services.set_baseline(session, slug, data.survey, actor_of(staff))
             return await _view(session, await services.get_plan(session, slug))
 
-    @put("/{slug:str}/targets/{item:str}", summary="Set the target of an indicator", opt=WRITE)
+    @put("/{slug:str}/targets/{item:str}", summary="Set the target of an indicator", opt=WEIGHTS)
     async def set_target(
         self,
         db: NamedDependency[Database],
@@ -92,7 +93,7 @@ class PlanController(Controller):
             )
             return Target(item=t.item, direction=t.direction, value=t.value, year=t.year)
 
-    @delete("/{slug:str}/targets/{item:str}", summary="Remove the target of an indicator", opt=WRITE)
+    @delete("/{slug:str}/targets/{item:str}", summary="Remove the target of an indicator", opt=WEIGHTS)
     async def remove_target(
         self, db: NamedDependency[Database], staff: NamedDependency[Staff], slug: FromPath[str], item: FromPath[str]
     ) -> None:

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.db.engine import Database
 from survey_service.domain.auth.guards import require
-from survey_service.domain.auth.pages import form_errors, form_fields
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.questionnaires import services
@@ -31,25 +30,27 @@ from survey_service.questionnaire import translations
 from survey_service.questionnaire.loader import DefinitionError
 from survey_service.questionnaire.localize import text_direction
 from survey_service.questionnaire.xlsform import XLSX_MEDIA_TYPE, WorkbookError, language_header, to_xlsform
+from survey_service.web.forms import N_, form_fields, page_errors
+from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
 
 BASE = "/staff/questionnaires"
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 NOTICES = {
-    "imported": "The definition was imported.",
-    "unchanged": "The file is identical to the latest version: nothing changed.",
-    "published": "The version is published. It can never change again.",
-    "draft": "A new draft was started from this version.",
-    "deleted": "The draft was deleted.",
-    "translation": "The translations were imported into a draft.",
-    "status": "The language status was saved in a draft.",
-    "confirmed": "The strings were marked as still right.",
+    "imported": N_("The definition was imported."),
+    "unchanged": N_("The file is identical to the latest version: nothing changed."),
+    "published": N_("The version is published. It can never change again."),
+    "draft": N_("A new draft was started from this version."),
+    "deleted": N_("The draft was deleted."),
+    "translation": N_("The translations were imported into a draft."),
+    "status": N_("The language status was saved in a draft."),
+    "confirmed": N_("The strings were marked as still right."),
 }
 Done = Annotated[str | None, QueryParameter(name="done", max_length=20)]
 
 
 def _notice(done: str | None) -> str | None:
-    return NOTICES.get(done or "")
+    return _(NOTICES[done]) if done in NOTICES else None
 
 
 class QuestionnairePages(Controller):
@@ -63,7 +64,7 @@ class QuestionnairePages(Controller):
         return page(
             request,
             "staff/questionnaires.html",
-            title="Questionnaires",
+            title=_("Questionnaires"),
             questionnaires=await services.list_questionnaires(read_session),
             errors=[],
             notice=_notice(done),
@@ -103,7 +104,7 @@ class QuestionnairePages(Controller):
                     session, q, publish=publish, note=f"imported {filename}", actor=actor_of(staff)
                 )
         except DomainError as exc:
-            errors = form_errors(exc) if not exc.errors or exc.errors[0].item == "file" else _file_errors(exc)
+            errors = page_errors(exc) if not exc.errors or exc.errors[0].item == "file" else _file_errors(exc)
             return await self._listing(
                 request, db, errors=errors, workbook=workbook, publish=publish, status_code=int(exc.status)
             )
@@ -118,7 +119,7 @@ class QuestionnairePages(Controller):
         return page(
             request,
             "staff/questionnaires.html",
-            title="Questionnaires",
+            title=_("Questionnaires"),
             questionnaires=listing,
             errors=context.pop("errors", []),
             languages={code: endonym(code) for code in SUPPORTED},
@@ -131,7 +132,13 @@ class QuestionnairePages(Controller):
         self, request: Request[Any, Any, Any], read_session: NamedDependency[AsyncSession], slug: FromPath[str]
     ) -> Template:
         versions = await self._versions(read_session, slug)
-        return page(request, "staff/questionnaire.html", title=f"Questionnaire {slug}", slug=slug, versions=versions)
+        return page(
+            request,
+            "staff/questionnaire.html",
+            title=_("Questionnaire %(slug)s") % {"slug": slug},
+            slug=slug,
+            versions=versions,
+        )
 
     async def _versions(self, session: AsyncSession, slug: str) -> list[Any]:
         for s, versions in await services.list_questionnaires(session):
@@ -155,7 +162,7 @@ class QuestionnairePages(Controller):
         return page(
             request,
             "staff/version.html",
-            title=f"{slug}, version {number}",
+            title=_("%(slug)s, version %(number)d") % {"slug": slug, "number": number},
             slug=slug,
             v=v,
             q=q,
@@ -215,7 +222,7 @@ class QuestionnairePages(Controller):
         return page(
             request,
             "staff/preview.html",
-            title=f"Preview of {slug} version {number}",
+            title=_("Preview of %(slug)s, version %(number)d") % {"slug": slug, "number": number},
             slug=slug,
             v=v,
             language=language,
@@ -247,7 +254,7 @@ class QuestionnairePages(Controller):
         return page(
             request,
             "staff/diff.html",
-            title=f"{slug}: version {old} → {new}",
+            title=_("%(slug)s: version %(old)d → %(new)d") % {"slug": slug, "old": old, "new": new},
             slug=slug,
             numbers=numbers,
             old=old,
@@ -287,7 +294,7 @@ class QuestionnairePages(Controller):
         return page(
             request,
             "staff/translations.html",
-            title=f"Translations of {slug}, version {number}",
+            title=_("Translations of %(slug)s, version %(number)d") % {"slug": slug, "number": number},
             slug=slug,
             v=v,
             q=q,
@@ -333,8 +340,11 @@ class QuestionnairePages(Controller):
         status = str(form.get("status") or "") or None
         try:
             if not LANGUAGE_CODE.match(lang):
-                raise Unprocessable("choose the language of the file", [ItemError("language", "choose a language")])
-            data, _ = await uploaded_file(request)
+                raise Unprocessable(
+                    _("Choose the language of the file."),
+                    [ItemError("language", _("Choose the language of the file."))],
+                )
+            data, _filename = await uploaded_file(request)
             async with db.write() as session:
                 stored, report = await services.import_translations(session, slug, lang, data, status, actor_of(staff))
         except DomainError as exc:
@@ -345,7 +355,7 @@ class QuestionnairePages(Controller):
         async with db.read() as session:
             return await self._translations(
                 request, session, slug, stored.version.number, [], report=report, report_language=lang,
-                notice=NOTICES["translation"] if stored.outcome != "unchanged" else NOTICES["unchanged"],
+                notice=_(NOTICES["translation"] if stored.outcome != "unchanged" else NOTICES["unchanged"]),
             )  # fmt: skip
 
     @post("/{slug:str}/{number:int}/languages", opt={"access": "questionnaires:write"})
@@ -364,7 +374,7 @@ class QuestionnairePages(Controller):
                 stored = await services.set_language_status(session, slug, statuses, actor_of(staff))
         except DomainError as exc:
             async with db.read() as session:
-                return await self._translations(request, session, slug, number, form_errors(exc), int(exc.status))
+                return await self._translations(request, session, slug, number, page_errors(exc), int(exc.status))
         return Redirect(f"{BASE}/{slug}/{stored.version.number}/translations?done=status", status_code=303)
 
     @post("/{slug:str}/{number:int}/translations/{lang:str}/confirm", opt={"access": "questionnaires:write"})

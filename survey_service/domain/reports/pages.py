@@ -23,29 +23,48 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_service.db.engine import Database
 from survey_service.db.models import PopulationMargin, Survey
 from survey_service.db.models import Response as ResponseRow
-from survey_service.domain.auth.pages import form_fields
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.exports.controllers import export_download
 from survey_service.domain.imports.services import MODES, import_responses
 from survey_service.domain.plans import services as plans
+from survey_service.domain.questionnaires.deps import download
+from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.reports import services
 from survey_service.domain.reports.controllers import report_file
+from survey_service.domain.surveys.services import get_survey
 from survey_service.domain.weighting.services import set_margins
 from survey_service.errors import BadRequest, DomainError
 from survey_service.results import exports
 from survey_service.results.render import render_html
+from survey_service.results.variables import variables
+from survey_service.web.forms import (
+    N_,
+    Field,
+    Form,
+    FormRefused,
+    form_fields,
+    optional_year,
+    page_errors,
+    share,
+    text,
+    year,
+)
+from survey_service.web.i18n import current_language
+from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
 from survey_service.web.templating import STATIC_PATH
 
 READ = {"access": "results:read"}
 WRITE = {"access": "surveys:write"}
+WEIGHTS = {"access": "weights:write"}
 EXPORT = {"access": "exports:create"}
+CSV = "text/csv; charset=utf-8"
 NOTICES = {
-    "plan": "The plan was saved.",
-    "target": "The target was saved.",
-    "margins": "The margins were checked and saved.",
-    "import": "The responses were checked and imported.",
+    "plan": N_("The plan was saved."),
+    "target": N_("The target was saved."),
+    "margins": N_("The margins were checked and saved."),
+    "import": N_("The responses were checked and imported."),
 }
 Lang = Annotated[str, Parameter(description="fi | sv | en")]
 
@@ -85,8 +104,42 @@ async def _waves(session: AsyncSession) -> list[Row]:
     ]
 
 
+NEW_PLAN = Form(
+    (
+        Field("slug", text, N_("Enter a short name for the plan, for example kaikkien-kouvola-2027."), "plan-slug"),
+        Field("name", text, N_("Enter the name of the plan."), "plan-name"),
+        Field("start_year", year, id="plan-start"),
+        Field("end_year", year, id="plan-end"),
+    )
+)
+
+
+def target_form(plan: str) -> Form:
+    """A target of one plan's indicator (the form's ids carry the plan: each plan has its own form)."""
+    return Form(
+        (
+            Field("item", text, N_("Choose an indicator."), f"item-{plan}"),
+            Field("direction", text, id=f"direction-{plan}"),
+            Field("value", share, id=f"value-{plan}"),
+            Field("year", optional_year, id=f"year-{plan}"),
+        )
+    )
+
+
+def _indicators(waves: list[Survey]) -> dict[str, str]:
+    """The indicators a plan's targets can name (its latest wave's questionnaire), by their text in the page
+    language: chosen from a list instead of typed as codes."""
+    if not waves:
+        return {}
+    q = definition_of(waves[-1].version)
+    language = current_language()
+    return {v.code: v.short_label(language, q.source_language, 120) for v in variables(q) if v.indicator}
+
+
 def _errors(exc: DomainError, field: str) -> list[tuple[str, str]]:
     """Problems as error-summary lines; row/column/line locations go into the text (they are not fields)."""
+    if isinstance(exc, FormRefused):
+        return page_errors(exc)
     if not exc.errors:
         return [(field, exc.detail)]
     return [(field, exc.detail)] + [("", f"{e.item}: {e.message}") for e in exc.errors]
@@ -110,7 +163,7 @@ class ResultsPages(Controller):
         read_session: NamedDependency[AsyncSession],
         done: Annotated[str | None, Parameter(description="what was just saved")] = None,
     ) -> Template:
-        return await self._index(request, read_session, [], {}, notice=NOTICES.get(done or ""))
+        return await self._index(request, read_session, [], {}, notice=_(NOTICES[done]) if done in NOTICES else None)
 
     async def _index(
         self,
@@ -132,12 +185,13 @@ class ResultsPages(Controller):
                     "waves": [w.slug for w in await plans.plan_waves(session, p)],
                     "baseline": base.slug if base else None,
                     "targets": await plans.targets_of(session, p),
+                    "indicators": _indicators(await plans.plan_waves(session, p)),
                 }
             )
         return page(
             request,
             "staff/results.html",
-            title="Results",
+            title=_("Results"),
             plans=plan_rows,
             waves=await _waves(session),
             modes=MODES,
@@ -160,16 +214,9 @@ class ResultsPages(Controller):
     ) -> Response[Any]:
         fields = await form_fields(request)
         try:
-            start, end = _year(fields, "start_year"), _year(fields, "end_year")
+            values = NEW_PLAN.read(fields)
             async with db.write() as session:
-                await plans.create_plan(
-                    session,
-                    slug=fields.get("slug", "").strip(),
-                    name=fields.get("name", ""),
-                    start_year=start,
-                    end_year=end,
-                    actor=actor_of(staff),
-                )
+                await plans.create_plan(session, **values, actor=actor_of(staff))
         except DomainError as exc:
             return await self._refused(request, db, exc, "plan-slug", fields)
         return Redirect("/staff/results/?done=plan", status_code=303)
@@ -193,7 +240,7 @@ class ResultsPages(Controller):
             return await self._refused(request, db, exc, f"wave-{plan}", fields)
         return Redirect("/staff/results/?done=plan", status_code=303)
 
-    @post("/plans/{plan:str}/targets", opt=WRITE)
+    @post("/plans/{plan:str}/targets", opt=WEIGHTS)
     async def set_target(
         self,
         request: Request[Any, Any, Any],
@@ -203,23 +250,14 @@ class ResultsPages(Controller):
     ) -> Response[Any]:
         fields = await form_fields(request)
         try:
-            value = _share(fields.get("value", ""))
-            year = _year(fields, "year") if fields.get("year", "").strip() else None
+            values = target_form(plan).read(fields)
             async with db.write() as session:
-                await plans.set_target(
-                    session,
-                    plan,
-                    fields.get("item", "").strip(),
-                    direction=fields.get("direction", ""),
-                    value=value,
-                    year=year,
-                    actor=actor_of(staff),
-                )
+                await plans.set_target(session, plan, values.pop("item"), **values, actor=actor_of(staff))
         except DomainError as exc:
             return await self._refused(request, db, exc, f"item-{plan}", fields)
         return Redirect("/staff/results/?done=target", status_code=303)
 
-    @post("/{slug:str}/margins", opt=WRITE)
+    @post("/{slug:str}/margins", opt=WEIGHTS)
     async def margins(
         self,
         request: Request[Any, Any, Any],
@@ -230,7 +268,7 @@ class ResultsPages(Controller):
         fields, upload = await _upload(request)
         try:
             if upload is None:
-                raise BadRequest("choose a margins file (variable,category,population)")
+                raise BadRequest(_("Choose a margins file (columns variable, category, population)."))
             data = await upload.read()
             async with db.write() as session:
                 await set_margins(session, slug, data, actor_of(staff))
@@ -250,10 +288,10 @@ class ResultsPages(Controller):
         name = ""
         try:
             if upload is None:
-                raise BadRequest("choose a CSV or XLSX file of responses")
+                raise BadRequest(_("Choose a CSV or XLSX file of responses."))
             suffix = Path(upload.filename or "").suffix.lower()
             if suffix not in (".csv", ".xlsx", ".txt"):
-                raise BadRequest("the file must be .csv or .xlsx")
+                raise BadRequest(_("The file must be .csv or .xlsx."))
             fd, name = tempfile.mkstemp(suffix=suffix)
             with os.fdopen(fd, "wb") as f:
                 f.write(await upload.read())
@@ -284,6 +322,12 @@ class ResultsPages(Controller):
             return Response(render_html(report, inline_css=False, css_url=css), media_type="text/html; charset=utf-8")
         return report_file(report, slug, lang, format)
 
+    @get("/{slug:str}/codebook", opt=READ)
+    async def codebook(self, read_session: NamedDependency[AsyncSession], slug: FromPath[str]) -> Response[bytes]:
+        """The wave's codebook (variables, categories, codes, labels in every language) for typing margins."""
+        survey = await get_survey(read_session, slug)
+        return download(exports.codebook_csv(definition_of(survey.version)), f"{slug}-codebook.csv", CSV)
+
     @get("/{slug:str}/export", opt=EXPORT)
     async def export(
         self,
@@ -294,22 +338,3 @@ class ResultsPages(Controller):
         labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
     ) -> Stream | File:
         return await export_download(db, slug, format, labels, actor_of(staff))
-
-
-def _year(fields: dict[str, str], name: str) -> int:
-    text = fields.get(name, "").strip()
-    if not text.isdigit() or not 1900 <= int(text) <= 2200:
-        raise BadRequest(f"{name.replace('_', ' ')}: enter a year such as 2025")
-    return int(text)
-
-
-def _share(text: str) -> float | None:
-    """A target share typed as 0.7, 70 or 70 % (None when empty)."""
-    text = text.strip().replace("%", "").replace(",", ".").strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise BadRequest("target value: enter a share such as 70 % or 0.7") from None
-    return value / 100 if value > 1 else value

@@ -30,7 +30,9 @@ async def _wave_input(session: AsyncSession, survey: Survey) -> WaveInput:
     """A wave's responses and margins; margins that do not fit its respondents are a clear error (they can
     be set before fielding, so they are checked again here)."""
     q = definition_of(survey.version)
-    wave = WaveInput(survey.slug, survey.year, await load_wave(session, survey, q), await get_margins(session, survey))
+    wave = WaveInput(
+        survey.slug, survey.year, await load_wave(session, survey, q), await get_margins(session, survey), survey.title
+    )
     if wave.margins and wave.data.n:
         try:
             check_against_sample(wave.margins, {v: wave.data.codes(v) for v in wave.margins})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import msgspec
@@ -16,27 +15,49 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_service.db.base import utcnow
 from survey_service.db.engine import Database
 from survey_service.db.models import Plan
-from survey_service.domain.auth.pages import form_errors, form_fields
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.questionnaires.services import list_questionnaires
 from survey_service.domain.surveys import services
 from survey_service.domain.surveys.controllers import create, wave
 from survey_service.domain.surveys.schemas import WaveCreate
-from survey_service.errors import BadRequest, DomainError, ItemError
+from survey_service.errors import DomainError
+from survey_service.web.forms import (
+    N_,
+    SLUG,
+    Field,
+    Form,
+    FormRefused,
+    day,
+    form_fields,
+    page_errors,
+    slug_of,
+    text,
+    year,
+)
+from survey_service.web.i18n import current_language
+from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
 
-
-def _date(fields: dict[str, str], name: str) -> date | None:
-    text = fields.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(
-            f"{name}: enter a date as YYYY-MM-DD", [ItemError(name, "enter a date as YYYY-MM-DD")]
-        ) from None
+NEW_WAVE = Form(
+    (
+        Field("slug", text, required=N_("Enter a short name for the wave, for example kysely-2027.")),
+        Field("questionnaire", text, required=N_("Choose the questionnaire version of the wave.")),
+        Field("year", year),
+        Field("plan", text),
+        Field("access", text),
+        Field("opens", day),
+        Field("closes", day),
+    )
+)
+REOPEN = Form((Field("closes", day),))
+# The wave form's own messages, for when a service refuses a value in words meant for programs.
+MESSAGES = {
+    "slug": N_("Use lower-case letters a-z, digits and hyphens, for example kysely-2027."),
+    "questionnaire": N_("Choose the questionnaire version of the wave."),
+    "plan": N_("Choose a plan period from the list."),
+    "closes": N_("The last day cannot be before the first day."),
+}
 
 
 class WavePages(Controller):
@@ -67,7 +88,7 @@ class WavePages(Controller):
         return page(
             request,
             "staff/surveys.html",
-            title="Survey waves",
+            title=_("Survey waves"),
             waves=waves,
             published=published,
             plans=plans,
@@ -84,32 +105,50 @@ class WavePages(Controller):
     ) -> Response[Any]:
         fields = await form_fields(request)
         try:
-            try:
-                data = msgspec.convert(
-                    {
-                        "slug": fields.get("slug", "").strip(),
-                        "questionnaire": fields.get("questionnaire", ""),
-                        "year": int(fields.get("year") or 0),
-                        "plan": fields.get("plan") or None,
-                        "access": fields.get("access") or "open",
-                        "opens": _date(fields, "opens"),
-                        "closes": _date(fields, "closes"),
-                        "title": {
-                            k.removeprefix("title-"): v for k, v in fields.items() if k.startswith("title-") and v
-                        },
-                    },
-                    WaveCreate,
-                )
-            except (msgspec.ValidationError, ValueError) as exc:
-                message = str(exc)
-                field = message.partition("$.")[2].rstrip("`").split(".")[0] or "slug"
-                raise BadRequest(message, [ItemError(field, message)]) from None
+            values = NEW_WAVE.read(fields)
+            if not SLUG.match(values["slug"]):
+                # A name typed as a title becomes a short name, shown for confirmation instead of refused.
+                suggested = slug_of(values["slug"])
+                if SLUG.match(suggested):
+                    return await self._confirm_slug(request, db, fields, suggested)
+                raise FormRefused([("slug", _(MESSAGES["slug"]))])
+            name = fields.get("name", "").strip()
+            data = msgspec.convert(
+                {
+                    **values,
+                    "plan": values["plan"] or None,
+                    "access": values["access"] or "open",
+                    "title": {current_language(): name} if name else {},
+                },
+                WaveCreate,
+            )
             async with db.write() as session:
                 survey = await create(session, staff, data)
+        except (msgspec.ValidationError, ValueError) as exc:
+            field = str(exc).partition("$.")[2].rstrip("`").split(".")[0] or "closes"
+            return await self._refused(
+                request, db, FormRefused([(field, _(MESSAGES.get(field, MESSAGES["slug"])))]), fields
+            )
         except DomainError as exc:
-            async with db.read() as session:
-                return await self._index(request, session, form_errors(exc), fields, int(exc.status))
+            return await self._refused(request, db, exc, fields)
         return Redirect(f"/staff/surveys/?created={survey.slug}", status_code=303)
+
+    async def _refused(
+        self, request: Request[Any, Any, Any], db: Database, exc: DomainError, fields: dict[str, str]
+    ) -> Template:
+        async with db.read() as session:
+            return await self._index(request, session, page_errors(exc, "slug", MESSAGES), fields, int(exc.status))
+
+    async def _confirm_slug(
+        self, request: Request[Any, Any, Any], db: Database, fields: dict[str, str], suggested: str
+    ) -> Template:
+        typed = fields["slug"].strip()
+        values = {**fields, "slug": suggested, "name": fields.get("name") or typed}
+        notice = _(
+            "The short name in links will be %(slug)s (made from “%(typed)s”). Check it and press Create wave again."
+        ) % {"slug": suggested, "typed": typed}
+        async with db.read() as session:
+            return await self._index(request, session, [], values, notice=notice, confirm_slug=True)
 
     @post("/{slug:str}/close", opt={"access": "surveys:write"})
     async def close(
@@ -129,9 +168,11 @@ class WavePages(Controller):
     ) -> Response[Any]:
         fields = await form_fields(request)
         try:
+            closes = REOPEN.read(fields)["closes"]
             async with db.write() as session:
-                await services.reopen_survey(session, actor_of(staff), slug, _date(fields, "closes"))
+                await services.reopen_survey(session, actor_of(staff), slug, closes)
         except DomainError as exc:
+            errors = [(f"closes-{slug}", message) for _field, message in page_errors(exc, "closes", MESSAGES)]
             async with db.read() as session:
-                return await self._index(request, session, form_errors(exc), {}, int(exc.status))
+                return await self._index(request, session, errors, {}, int(exc.status))
         return Redirect("/staff/surveys/", status_code=303)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_service.db.base import utcnow
+from survey_service.db.base import LOCAL_TIME_ZONE, utcnow
 from survey_service.db.models import Plan, QuestionnaireVersion, Survey
 from survey_service.domain.audit.services import Actor, record
 from survey_service.domain.questionnaires.services import definition_of, get_version
@@ -16,7 +15,7 @@ from survey_service.errors import BadRequest, Conflict, ItemError, NotFound
 
 # Opening and closing dates are calendar days in the municipality's time zone: a wave opens at the start
 # of its opening day and accepts answers to the end of its closing day.
-LOCAL_TIME_ZONE = ZoneInfo("Europe/Helsinki")
+
 
 DEFAULT_QUESTIONNAIRE = "good-relations"
 DEMO_SURVEY = "good-relations-demo"

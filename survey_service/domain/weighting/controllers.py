@@ -31,7 +31,7 @@ class MarginsController(Controller):
     @put(
         "/",
         summary="Set a wave's margins from CSV (variable,category,population)",
-        opt={"access": "surveys:write"},
+        opt={"access": "weights:write"},
         request_max_body_size=MAX_MARGINS_BYTES,
     )
     async def set(
@@ -47,7 +47,7 @@ class MarginsController(Controller):
             margins = await services.set_margins(session, slug, data, actor_of(staff))
         return Margins(survey=slug, method="raking", margins=margins)
 
-    @delete("/", summary="Remove a wave's margins (report unweighted)", opt={"access": "surveys:write"})
+    @delete("/", summary="Remove a wave's margins (report unweighted)", opt={"access": "weights:write"})
     async def clear(self, db: NamedDependency[Database], staff: NamedDependency[Staff], slug: FromPath[str]) -> None:
         async with db.write() as session:
             await services.clear_margins(session, slug, actor_of(staff))
