@@ -26,7 +26,8 @@ from survey_service.db.models import Response as ResponseRow
 from survey_service.domain.auth.pages import form_fields
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
-from survey_service.domain.exports.controllers import export_download
+from survey_service.domain.exports.controllers import export_download, pooled_download
+from survey_service.domain.exports.services import POOLED_FORMATS
 from survey_service.domain.imports.services import MODES, import_responses
 from survey_service.domain.plans import services as plans
 from survey_service.domain.reports import services
@@ -142,6 +143,7 @@ class ResultsPages(Controller):
             waves=await _waves(session),
             modes=MODES,
             formats=exports.FORMATS,
+            pooled_formats=POOLED_FORMATS,
             errors=errors,
             values=values,
             notice=notice,
@@ -294,6 +296,17 @@ class ResultsPages(Controller):
         labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
     ) -> Stream | File:
         return await export_download(db, slug, format, labels, actor_of(staff))
+
+    @get("/plans/{plan:str}/export", opt=EXPORT)
+    async def pooled_export(
+        self,
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        plan: FromPath[str],
+        format: Annotated[str, Parameter(description="csv | xlsx | sav | dta | parquet")] = "csv",
+        labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
+    ) -> File:
+        return await pooled_download(db, plan, format, labels, actor_of(staff))
 
 
 def _year(fields: dict[str, str], name: str) -> int:
