@@ -436,8 +436,40 @@ def result_table_rows(report: Report) -> Iterator[list[Any]]:
         ]
 
 
-def result_table_csv(report: Report) -> bytes:
-    return b"\xef\xbb\xbf" + _csv_text(result_table_rows(report)).encode()
+PERCENT_COLUMNS = ("estimate", "se", "ci_low", "ci_high")
+
+
+def _decimal_comma(x: float, digits: int) -> str:
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+def excel_fi_rows(report: Report) -> Iterator[list[Any]]:
+    """The result table for Finnish Excel: shares in percent and means rounded as the report shows them
+    (one and two decimals), with a decimal comma; a ``unit`` column says which."""
+    rows = result_table_rows(report)
+    header = next(rows)
+    at = {name: header.index(name) for name in (*PERCENT_COLUMNS, "statistic")}
+    yield [*header, "unit"]
+    for row in rows:
+        share = row[at["statistic"]] in ("share", "indicator")
+        out = list(row)
+        for name in PERCENT_COLUMNS:
+            x = row[at[name]]
+            if isinstance(x, float):
+                out[at[name]] = _decimal_comma(100 * x, 1) if share else _decimal_comma(x, 2)
+        yield [*out, "%" if share else ""]
+
+
+def result_table_csv(report: Report, excel_fi: bool = False) -> bytes:
+    """The result table as CSV: plain (comma, full precision), or for Finnish Excel (``excel_fi``:
+    semicolons, decimal commas, rounded as in the report)."""
+    if not excel_fi:
+        return b"\xef\xbb\xbf" + _csv_text(result_table_rows(report)).encode()
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    for row in excel_fi_rows(report):
+        writer.writerow(["" if x is None else neutralise(x) for x in row])
+    return b"\xef\xbb\xbf" + buf.getvalue().encode()
 
 
 def result_table_xlsx(report: Report, path: Path) -> None:

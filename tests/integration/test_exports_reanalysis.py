@@ -24,7 +24,7 @@ from survey_service.questionnaire.loader import load
 from survey_service.results import demo
 from survey_service.results.exports import fit
 from survey_service.results.variables import variables
-from tests.helpers import ROOT, api_token, open_survey, published, staff_user, synthetic_wave
+from tests.helpers import ORACLE, ROOT, api_token, open_survey, published, staff_user, synthetic_wave
 
 SHIPPED = ROOT / "questionnaires" / "good-relations"
 
@@ -181,3 +181,28 @@ async def test_pooled_export_has_every_response_of_every_wave_and_weights_that_r
             assert (w * good).sum() / (w * answered).sum() == pytest.approx(e.estimate, abs=1e-9)
             checked += 1
         assert checked >= 10
+
+
+async def test_result_tables_open_in_finnish_excel_rounded_as_in_the_report(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await synthetic_wave(db, "syn-1", 2023)
+    async with db.write() as session:
+        await import_responses(session, "syn-1", ORACLE / "wave1.csv")
+    await staff_user(db, "anna", "analyst")
+    client.headers["Authorization"] = f"Bearer {await api_token(db, 'anna')}"
+    plain = await client.get("/api/v1/surveys/syn-1/report", params={"format": "csv", "lang": "fi"})
+    excel = await client.get("/api/v1/surveys/syn-1/report", params={"format": "csv-fi", "lang": "fi"})
+    assert plain.status_code == excel.status_code == 200
+    assert "excel-fi.csv" in excel.headers["content-disposition"]
+    plain_rows = list(csv.DictReader(io.StringIO(plain.content.decode("utf-8-sig"))))
+    fi_rows = list(csv.DictReader(io.StringIO(excel.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(plain_rows) == len(fi_rows) > 10
+    for p, f in zip(plain_rows, fi_rows, strict=True):
+        if not p["estimate"]:
+            assert f["estimate"] == ""
+            continue
+        share = p["statistic"] in ("share", "indicator")
+        shown = f"{100 * float(p['estimate']):.1f}" if share else f"{float(p['estimate']):.2f}"
+        assert f["estimate"] == shown.replace(".", ",") and f["unit"] == ("%" if share else "")
+        assert "." not in f["ci_low"]

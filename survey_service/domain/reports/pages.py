@@ -278,8 +278,8 @@ class ResultsPages(Controller):
         format: Annotated[str, Parameter(description="html | pdf | json | csv")] = "html",
         lang: Lang = "fi",
     ) -> Response[Any]:
-        if format not in ("html", "pdf", "json", "csv"):
-            raise BadRequest("format must be html, pdf, json or csv")
+        if format not in ("html", "pdf", "json", "csv", "csv-fi"):
+            raise BadRequest("format must be html, pdf, json, csv or csv-fi")
         report = services.make_report(await services.report_input(read_session, slug, lang))
         if format == "html":
             css = f"{STATIC_PATH}/css/report.css"
