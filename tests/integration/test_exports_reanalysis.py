@@ -87,6 +87,8 @@ async def test_stata_download_of_the_shipped_questionnaire_over_http(
         data, meta = pyreadstat.read_dta(str(out))
         assert len(data) in (demo.RESPONSES[-1], sum(demo.RESPONSES))
         assert dict(zip(meta.column_names, meta.column_labels, strict=True))["weight"].startswith("Final weight")
+    codebook = await client.get(f"/api/v1/surveys/{slugs[-1]}/export/codebook.csv")
+    assert "\r\nweight,meta,," in codebook.text
     refused = await client.get(f"/api/v1/plans/{demo.PLAN_SLUG}/export", params={"format": "ddi"})
     assert refused.status_code == 400
 

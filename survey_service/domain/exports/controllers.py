@@ -22,6 +22,7 @@ from survey_service.domain.exports import jobs, services
 from survey_service.domain.exports.schemas import ExportJob, ExportJobCreate
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
+from survey_service.domain.weighting.services import get_margins
 from survey_service.errors import BadRequest
 from survey_service.results.exports import EXTENSIONS, FORMATS, MEDIA_TYPES, codebook_csv
 
@@ -75,7 +76,8 @@ class ExportController(Controller):
     async def codebook(self, db: NamedDependency[Database], slug: FromPath[str]) -> Response[bytes]:
         async with db.read() as session:
             survey = await get_survey(session, slug)
-            body = codebook_csv(definition_of(survey.version))
+            weighted = bool(await get_margins(session, survey))
+            body = codebook_csv(definition_of(survey.version), weighted)
         return Response(
             body,
             media_type=MEDIA_TYPES["csv"],
