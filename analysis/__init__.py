@@ -6,7 +6,7 @@ variance kernel (:meth:`Design.variance`) that every estimator uses.
 
 from .design import Design
 from .dif import ets_class, mantel_haenszel, mh_dif
-from .disclosure import DisclosureRules, Protection, disclose, protect_counts
+from .disclosure import DisclosureRules, Protection, disclose, protect_counts, protect_shared, shown
 from .errors import (
     AnalysisError,
     CalibrationError,
@@ -88,12 +88,14 @@ __all__ = [
     "proportion_ci",
     "proportions",
     "protect_counts",
+    "protect_shared",
     "rake",
     "rao_scott",
     "ratio",
     "regression",
     "rescale",
     "shares_table",
+    "shown",
     "t_test",
     "total",
     "trend_test",

@@ -14,6 +14,7 @@ groupings or items, and interval (bounds) disclosure.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,11 +58,13 @@ def protect_counts(
     sensitive: bool = False,
     rules: DisclosureRules | None = None,
     presuppressed: npt.ArrayLike | None = None,
+    keep: npt.ArrayLike | None = None,
 ) -> Protection:
     """Primary and complementary suppression of a categories × domains table of unweighted counts.
 
     ``total`` says whether the whole-sample column (row sums) is published next to the domains.
-    ``presuppressed`` (same shape as the result) marks cells already withheld elsewhere.
+    ``presuppressed`` (same shape as the result) marks cells already withheld elsewhere; ``keep`` (same
+    shape) marks cells to withhold as complements only when no other cell of their line can be.
     """
     rules = rules or DisclosureRules()
     x = np.asarray(counts, dtype=np.int64)
@@ -92,19 +95,57 @@ def protect_counts(
     if total:
         lines += [[(i, j) for j in range(d + 1)] for i in range(k + 1)]
     margins = {(k, j) for j in range(cols)} | ({(i, d) for i in range(k + 1)} if total else set())
-    _complete(grid, suppressed, lines, margins)
+    kept = np.zeros_like(suppressed) if keep is None else np.asarray(keep, dtype=bool)
+    _complete(grid, suppressed, lines, margins, kept)
     return Protection(suppressed, primary, no_estimate, caution)
+
+
+def protect_shared(
+    tables: Sequence[npt.ArrayLike], *, rules: DisclosureRules | None = None, keep_columns: Sequence[int] = ()
+) -> list[BoolArray]:
+    """Suppression masks, (rows + total row) × (columns + total column), of count tables that share their
+    column totals (e.g. responses by day, by language and by mode): a total withheld in one table is
+    withheld in all of them. Cells of ``keep_columns`` are withheld as complements only when no other
+    cell of their line can be (a closed wave's complete responses rather than its partial ones)."""
+    arrays = [np.asarray(x, dtype=np.int64) for x in tables]
+    width = arrays[0].shape[1] + 1
+    shared = np.zeros(width, dtype=bool)
+    while True:
+        masks = []
+        for x in arrays:
+            withheld = np.zeros((x.shape[0] + 1, width), dtype=bool)
+            withheld[-1] = shared
+            if x.shape[0]:  # a table without rows has only the totals, withheld or not as elsewhere
+                keep = np.zeros_like(withheld)
+                keep[:, list(keep_columns)] = True
+                withheld = protect_counts(x, total=True, rules=rules, presuppressed=withheld, keep=keep).suppressed
+            masks.append(withheld)
+        union = np.logical_or.reduce([m[-1] for m in masks])
+        if (union == shared).all():
+            return masks
+        shared = union
+
+
+def shown(value: int, withheld: bool, rules: DisclosureRules | None = None) -> int | str:
+    """What is published of one count: "<5" below the minimum (zero included), "hidden" when withheld so
+    that no small count can be worked out, else the count."""
+    rules = rules or DisclosureRules()
+    if value < rules.min_count:
+        return f"<{rules.min_count}"
+    return "hidden" if withheld else int(value)
 
 
 Cell = tuple[int, int]
 
 
-def _complete(grid: IntArray, suppressed: BoolArray, lines: list[list[Cell]], margins: set[Cell]) -> None:
+def _complete(
+    grid: IntArray, suppressed: BoolArray, lines: list[list[Cell]], margins: set[Cell], kept: BoolArray
+) -> None:
     """Add complementary suppressions until no suppressed cell is determined by the constraints."""
     while True:
         lonely = next((ln for ln in lines if sum(suppressed[c] for c in ln) == 1), None)
         if lonely is not None:
-            _suppress_one_more(grid, suppressed, lonely, lines, margins)
+            _suppress_one_more(grid, suppressed, lonely, lines, margins, kept)
             continue
         determined = _determined_cells(suppressed, lines)
         if not determined:
@@ -113,21 +154,26 @@ def _complete(grid: IntArray, suppressed: BoolArray, lines: list[list[Cell]], ma
         if not candidates:
             return
         fewest = min(candidates, key=lambda ln: sum(suppressed[c] for c in ln))
-        _suppress_one_more(grid, suppressed, fewest, lines, margins)
+        _suppress_one_more(grid, suppressed, fewest, lines, margins, kept)
 
 
 def _suppress_one_more(
-    grid: IntArray, suppressed: BoolArray, line: list[Cell], lines: list[list[Cell]], margins: set[Cell]
+    grid: IntArray,
+    suppressed: BoolArray,
+    line: list[Cell],
+    lines: list[list[Cell]],
+    margins: set[Cell],
+    kept: BoolArray,
 ) -> None:
-    """Withhold one more published cell of a line: an inner cell rather than a margin, preferably one
-    whose crossing line already has a gap (closing a cycle instead of opening a new line), then the
-    smallest count."""
+    """Withhold one more published cell of a line: one not marked to keep, an inner cell rather than a
+    margin, preferably one whose crossing line already has a gap (closing a cycle instead of opening a
+    new line), then the smallest count."""
 
     def opens_new_gap(cell: Cell) -> int:
         return sum(1 for ln in lines if cell in ln and ln is not line and not any(suppressed[c] for c in ln))
 
     open_cells = [c for c in line if not suppressed[c]]
-    best = min(open_cells, key=lambda c: (c in margins, opens_new_gap(c), grid[c], c))
+    best = min(open_cells, key=lambda c: (bool(kept[c]), c in margins, opens_new_gap(c), grid[c], c))
     suppressed[best] = True
 
 

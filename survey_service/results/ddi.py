@@ -6,7 +6,7 @@ from __future__ import annotations
 from lxml import etree
 
 from survey_service.questionnaire.schema import Questionnaire
-from survey_service.results.exports import META_COLUMNS
+from survey_service.results.exports import META_COLUMNS, META_LABELS, WAVE_COLUMNS, WEIGHT, meta_label
 from survey_service.results.variables import variables
 
 NAMESPACE = "ddi:codebook:2_5"
@@ -23,9 +23,16 @@ def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
 
 
 def codebook(
-    q: Questionnaire, *, survey: str, title: dict[str, str], year: int, n_responses: int, file_name: str
+    q: Questionnaire,
+    *,
+    survey: str,
+    title: dict[str, str],
+    year: int,
+    n_responses: int,
+    file_name: str,
+    weighted: bool = False,
 ) -> bytes:
-    """The DDI-Codebook 2.5 XML document (UTF-8 bytes)."""
+    """The DDI-Codebook 2.5 XML document (UTF-8 bytes) of the CSV export; ``weighted``: it has the weight."""
     langs = list(q.languages)
     root = etree.Element(f"{{{NAMESPACE}}}codeBook", nsmap={None: NAMESPACE}, version="2.5", ID=f"survey-{survey}")
     root.set(XML_LANG, q.source_language)
@@ -47,14 +54,16 @@ def codebook(
     dims = _el(txt, "dimensns")
     all_vars = variables(q)
     _el(dims, "caseQnty", str(n_responses))
-    _el(dims, "varQnty", str(len(all_vars) + len(META_COLUMNS)))
+    meta = [*WAVE_COLUMNS, *META_COLUMNS, *([WEIGHT] if weighted else [])]
+    _el(dims, "varQnty", str(len(all_vars) + len(meta)))
     data = _el(root, "dataDscr")
-    meta_labels = {"language": "Response language", "mode": "Mode of data collection (web, paper, interview, import)"}
-    for i, name in enumerate(META_COLUMNS, start=1):
-        var = _el(data, "var", ID=f"V{i}", name=name, files="F1", intrvl="discrete")
-        _el(var, "labl", meta_labels[name], lang="en")
-        _el(var, "varFormat", type="character", schema="other")
-    for i, v in enumerate(all_vars, start=len(META_COLUMNS) + 1):
+    for i, name in enumerate(meta, start=1):
+        is_number = name in ("year", WEIGHT)
+        var = _el(data, "var", ID=f"V{i}", name=name, files="F1", intrvl="contin" if name == WEIGHT else "discrete")
+        for lang in [lang for lang in langs if lang in META_LABELS[name]] or ["en"]:
+            _el(var, "labl", meta_label(name, lang), lang=lang)
+        _el(var, "varFormat", type="numeric" if is_number else "character", schema="other")
+    for i, v in enumerate(all_vars, start=len(meta) + 1):
         continuous = v.kind in ("rating", "number", "year")
         var = _el(data, "var", ID=f"V{i}", name=v.code, files="F1", intrvl="contin" if continuous else "discrete")
         for lang in langs:
@@ -88,7 +97,7 @@ def codebook(
                 lang="en",
             )
         numeric = v.kind in ("rating", "number", "year") or (
-            v.choices and all(isinstance(c.code, int) for c in v.choices)
+            bool(v.choices) and all(isinstance(c.code, int) for c in v.choices)
         )
         _el(var, "varFormat", type="numeric" if numeric and v.kind != "multiple" else "character", schema="other")
         if v.kind == "multiple":

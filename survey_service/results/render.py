@@ -261,7 +261,7 @@ class View:
         return self.r.title if str(self.r.year) in self.r.title else f"{self.r.title} {self.r.year}"
 
     def caution(self, e: EstimateRow | None) -> bool:
-        return e is not None and not e.suppressed and e.n < self.r.disclosure.caution_base
+        return e is not None and not e.suppressed and isinstance(e.n, int) and e.n < self.r.disclosure.caution_base
 
     def _bar(self, label: str, e: EstimateRow | None) -> Bar:
         if e is None or e.suppressed or e.estimate is None:

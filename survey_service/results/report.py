@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
@@ -43,6 +44,7 @@ FOCAL, REFERENCE = "foreign", "domestic"
 RELIABILITY_THRESHOLD = 0.70
 SIGNIFICANCE = 0.05
 RULES = analysis.DisclosureRules()
+COUNT_RULES = analysis.DisclosureRules(min_base=0, caution_base=0)  # counts alone: only the < 5 rule
 Progress = Callable[[str], None]
 
 
@@ -226,6 +228,38 @@ def _mean_rows(
     return rows
 
 
+def published_count(n: int) -> int | str:
+    """A count as the report prints it: "<5" below the minimum count, as on the monitoring pages."""
+    return analysis.shown(n, False, COUNT_RULES)
+
+
+def publish_bases(rows: list[EstimateRow]) -> list[EstimateRow]:
+    """The numbers of respondents of estimates under the rule of every published count: below 5 shown
+    as "<5", and further bases "hidden" where a small one could be worked out by subtraction (the bases
+    of a grouping's categories add up to the whole sample's, which all groupings share)."""
+    lines: dict[tuple[str, str, Any], list[int]] = {}
+    for i, e in enumerate(rows):
+        lines.setdefault((e.item, e.statistic, str(e.category)), []).append(i)
+    out = list(rows)
+    for indexes in lines.values():
+        overall = [i for i in indexes if rows[i].group_variable is None]
+        by_group: dict[str, list[int]] = {}
+        for i in indexes:
+            if rows[i].group_variable is not None:
+                by_group.setdefault(str(rows[i].group_variable), []).append(i)
+        tables = [np.array([[int(rows[i].n)] for i in members], dtype=np.int64) for members in by_group.values()]
+        masks = analysis.protect_shared(tables, rules=COUNT_RULES) if tables else []
+        for members, mask in zip(by_group.values(), masks, strict=True):
+            for pos, i in enumerate(members):
+                out[i] = msgspec.structs.replace(
+                    rows[i], n=analysis.shown(int(rows[i].n), bool(mask[pos, 0]), COUNT_RULES)
+                )
+        total_hidden = any(bool(m[-1, 0]) for m in masks)
+        for i in overall:
+            out[i] = msgspec.structs.replace(rows[i], n=analysis.shown(int(rows[i].n), total_hidden, COUNT_RULES))
+    return out
+
+
 def _group_columns(data: WaveData, groups: Sequence[str]) -> dict[str, npt.NDArray[Any]]:
     return {g: np.asarray(data.codes(g), dtype=object) for g in groups}
 
@@ -268,7 +302,7 @@ def estimate_rows(weighted: Weighted, data: WaveData, groups: Sequence[str]) -> 
             )[v.code]
             table = analysis.disclose(table, sensitive=v.sensitive)
             rows += _share_rows(v.code, "indicator", table, [1], [None])
-    return rows
+    return publish_bases(rows)
 
 
 def overall_indicators(weighted: Weighted, data: WaveData) -> dict[str, tuple[analysis.Estimate, bool]]:
@@ -419,7 +453,9 @@ def scale_rows(data: WaveData, group: str | None) -> tuple[list[ScaleRow], list[
         x = _matrix(data, items)
         reverse = [v.reverse for v in items]
         n, a, lo, hi = _alpha(x, reverse)
-        scales.append(ScaleRow(scale=name, items=[v.code for v in items], n=n, alpha=a, ci_low=lo, ci_high=hi))
+        scales.append(
+            ScaleRow(scale=name, items=[v.code for v in items], n=published_count(n), alpha=a, ci_low=lo, ci_high=hi)
+        )
         if group is None:
             continue
         codes = np.asarray([None if c is None else str(c) for c in data.codes(group)], dtype=object)
@@ -427,7 +463,13 @@ def scale_rows(data: WaveData, group: str | None) -> tuple[list[ScaleRow], list[
             n, a, lo, hi = _alpha(x[codes == str(choice.code)], reverse)
             reliability.append(
                 ReliabilityRow(
-                    scale=name, group_variable=group, group_category=choice.code, n=n, alpha=a, ci_low=lo, ci_high=hi
+                    scale=name,
+                    group_variable=group,
+                    group_category=choice.code,
+                    n=published_count(n),
+                    alpha=a,
+                    ci_low=lo,
+                    ci_high=hi,
                 )
             )
     return scales, reliability
@@ -454,7 +496,7 @@ def index_rows(
             scores.append(analysis.rescale(data.analysis_column(v.code), float(low), float(high), reverse=v.reverse))
         index = analysis.domain_index(np.column_stack(scores))
         rows += _mean_rows(weighted.design, name, index, _domains(data, groups))
-    return rows
+    return publish_bases(rows)
 
 
 def dif_rows(data: WaveData, source_language: str) -> list[DifRow]:
@@ -481,7 +523,7 @@ def dif_rows(data: WaveData, source_language: str) -> list[DifRow]:
                         item=v.code,
                         reference=source_language,
                         focal=lang,
-                        n=d.n,
+                        n=published_count(d.n),
                         odds_ratio=_num(d.alpha_mh),
                         d_dif=_num(d.d_dif),
                         p=_num(d.p_value),
@@ -633,7 +675,7 @@ def build_report(inp: ReportInput, progress: Progress | None = None) -> Report:
         synthetic=inp.synthetic,
         plan=inp.plan,
         previous=inp.earlier[-1].slug if inp.earlier else None,
-        n_responses=data.n,
+        n_responses=published_count(data.n),
         response_rates=inp.response_rates,
         weighting=weighted.weighting,
         reporting_groups=groups,

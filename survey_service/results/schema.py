@@ -32,7 +32,7 @@ class EstimateRow(_Row, frozen=True, kw_only=True):
     se: float | None
     ci_low: float | None
     ci_high: float | None
-    n: int
+    n: int | str  # respondents, or "<5" / "hidden" (disclosure control)
     suppressed: bool
 
 
@@ -64,7 +64,7 @@ class ScaleRow(_Row, frozen=True, kw_only=True):
 
     scale: str
     items: list[str]
-    n: int
+    n: int | str
     alpha: float | None
     ci_low: float | None
     ci_high: float | None
@@ -76,7 +76,7 @@ class ReliabilityRow(_Row, frozen=True, kw_only=True):
     scale: str
     group_variable: str
     group_category: str | int
-    n: int
+    n: int | str
     alpha: float | None
     ci_low: float | None
     ci_high: float | None
@@ -89,7 +89,7 @@ class DifRow(_Row, frozen=True, kw_only=True):
     item: str
     reference: str
     focal: str
-    n: int
+    n: int | str
     odds_ratio: float | None
     d_dif: float | None
     p: float | None
@@ -125,8 +125,8 @@ class TargetRow(_Row, frozen=True, kw_only=True):
 class ResponseRate(_Row, frozen=True, kw_only=True):
     stratum_variable: str | None
     stratum: str | None
-    invited: int
-    responded: int
+    invited: int | str  # a count, or "<5" / "hidden" (disclosure control, as on the monitoring pages)
+    responded: int | str
     rate: float | None
 
 
@@ -181,7 +181,7 @@ class Report(msgspec.Struct, frozen=True, kw_only=True):
     synthetic: bool
     plan: PlanInfo | None
     previous: str | None
-    n_responses: int
+    n_responses: int | str
     response_rates: list[ResponseRate]
     weighting: Weighting
     reporting_groups: list[str]

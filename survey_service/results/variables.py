@@ -56,6 +56,7 @@ class VariableInfo:
     recode: dict[str, int | str] = field(default_factory=dict)
     statement: Text | None = None  # matrix statements: the statement's own text
     reverse: bool = False  # higher code = less favourable relations
+    integer: bool = False  # numeric answers are whole numbers (ratings, years, integer numbers)
 
     def short_label(self, language: str, fallback: str, limit: int) -> str:
         """The text within ``limit`` characters; a matrix statement keeps its own text whole."""
@@ -139,13 +140,14 @@ def _question_variables(q: Question) -> list[VariableInfo]:
                 choices=_choices(q.extra_choices),
                 minimum=q.min,
                 maximum=q.max,
+                integer=True,
                 **common,
             )
         ]
     if isinstance(q, Number):
-        return [VariableInfo(q.code, "number", dict(q.text), minimum=q.min, maximum=q.max, **common)]
+        return [VariableInfo(q.code, "number", dict(q.text), minimum=q.min, maximum=q.max, integer=q.integer, **common)]
     if isinstance(q, Year):
-        return [VariableInfo(q.code, "year", dict(q.text), minimum=q.min, maximum=q.max, **common)]
+        return [VariableInfo(q.code, "year", dict(q.text), minimum=q.min, maximum=q.max, integer=True, **common)]
     if isinstance(q, ShortText | LongText):
         return [VariableInfo(q.code, "text", dict(q.text), **common)]
     raise TypeError(f"unsupported question type {type(q).__name__}")

@@ -22,6 +22,7 @@ from survey_service.domain.exports import jobs, services
 from survey_service.domain.exports.schemas import ExportJob, ExportJobCreate
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
+from survey_service.domain.weighting.services import get_margins
 from survey_service.errors import BadRequest
 from survey_service.results.exports import EXTENSIONS, FORMATS, MEDIA_TYPES, codebook_csv
 
@@ -46,6 +47,19 @@ async def export_download(
     )
 
 
+async def pooled_download(db: Database, plan: str, format: str, labels: str | None, actor: Actor) -> File:
+    """Every wave of a plan in one file, with the wave, its year and the final weight in each row."""
+    if format not in services.POOLED_FORMATS:
+        raise BadRequest(f"format of a pooled export must be one of {', '.join(services.POOLED_FORMATS)}")
+    path = await services.export_file(db, plan, format, labels or None, actor, pooled=True)
+    return File(
+        path=path,
+        filename=f"{plan}-pooled.{EXTENSIONS[format]}",
+        media_type=MEDIA_TYPES[format],
+        background=BackgroundTask(os.unlink, path),
+    )
+
+
 class ExportController(Controller):
     path = "/api/v1/surveys/{slug:str}/export"
     tags = ("exports",)
@@ -66,12 +80,33 @@ class ExportController(Controller):
     async def codebook(self, db: NamedDependency[Database], slug: FromPath[str]) -> Response[bytes]:
         async with db.read() as session:
             survey = await get_survey(session, slug)
-            body = codebook_csv(definition_of(survey.version))
+            weighted = bool(await get_margins(session, survey))
+            body = codebook_csv(definition_of(survey.version), weighted)
         return Response(
             body,
             media_type=MEDIA_TYPES["csv"],
             headers={"Content-Disposition": f'attachment; filename="{slug}-codebook.csv"'},
         )
+
+
+class PooledExportController(Controller):
+    path = "/api/v1/plans/{slug:str}/export"
+    tags = ("exports",)
+
+    @get(
+        "/",
+        summary="Export the responses of every wave of a plan in one file: csv, xlsx, sav, dta or parquet",
+        opt=ACCESS,
+    )
+    async def export(
+        self,
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        slug: FromPath[str],
+        format: Annotated[str, Parameter(description="csv | xlsx | sav | dta | parquet")] = "csv",
+        labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
+    ) -> File:
+        return await pooled_download(db, slug, format, labels, actor_of(staff))
 
 
 def _jobs_root(state: State) -> Path:

@@ -3,22 +3,24 @@ waves the invitations sent and answered per stratum — with disclosure control.
 
 Every count below ``MIN_COUNT`` (zero included) is shown as "<5", never exactly. So that none can be
 worked out by subtraction from a shown total, each table goes through the project's complementary
-suppression (``analysis.disclosure.protect_counts``): more cells are withheld ("hidden") until no
-withheld cell follows from the published cells and totals. The tables of one wave share their totals
-(all responses, all invitations), so a total withheld in one table is withheld in all of them.
+suppression (``analysis.disclosure.protect_shared``, the rule of the report's response rates too): more
+cells are withheld ("hidden") until no withheld cell follows from the published cells and totals. The
+tables of one wave share their totals (all responses, all invitations), so a total withheld in one table
+is withheld in all of them. Partial responses are withheld before complete ones.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analysis.disclosure import DisclosureRules, protect_counts
+from analysis.disclosure import DisclosureRules, protect_shared
+from analysis.disclosure import shown as published
 from survey_service.db.models import Invitation, Response, Survey
 from survey_service.domain.monitoring.schemas import Cell, CountRow, InvitationMonitoring, Monitoring, RateRow
 from survey_service.domain.surveys.services import get_survey
@@ -45,24 +47,6 @@ NOTE = N_(
 )
 
 
-def _protect(tables: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Suppression masks (rows + total row) × (columns + total column) of tables that share column totals."""
-    width = tables[0].shape[1] + 1
-    shared = np.zeros(width, dtype=bool)
-    while True:
-        masks = []
-        for x in tables:
-            withheld = np.zeros((x.shape[0] + 1, width), dtype=bool)
-            withheld[-1] = shared
-            if x.shape[0]:  # a table without rows has only the totals, withheld or not as elsewhere
-                withheld = protect_counts(x, total=True, rules=RULES, presuppressed=withheld).suppressed
-            masks.append(withheld)
-        union = np.logical_or.reduce([m[-1] for m in masks])
-        if (union == shared).all():
-            return masks
-        shared = union
-
-
 def _grid(x: np.ndarray) -> np.ndarray:
     grid = np.zeros((x.shape[0] + 1, x.shape[1] + 1), dtype=np.int64)
     grid[:-1, :-1] = x
@@ -73,9 +57,7 @@ def _grid(x: np.ndarray) -> np.ndarray:
 
 def shown(value: int, withheld: bool) -> Cell:
     """What is published of one count."""
-    if value < MIN_COUNT:
-        return "<5"
-    return "hidden" if withheld else int(value)
+    return cast(Cell, published(value, withheld, RULES))
 
 
 def _rate(completed: Cell, sent: Cell) -> float | None:
@@ -116,7 +98,8 @@ async def _by_day(session: AsyncSession, survey: Survey) -> dict[str, list[int]]
 
 def _count_rows(groups: Sequence[dict[str, list[int]]]) -> tuple[CountRow, list[list[CountRow]]]:
     tables = [np.array(list(g.values()), dtype=np.int64).reshape(len(g), 2) for g in groups]
-    masks = _protect(tables)
+    # complete responses (column 0) are what a closed wave reports: the partial ones are withheld instead
+    masks = protect_shared(tables, rules=RULES, keep_columns=[0])
     out = []
     totals = None
     for g, x, mask in zip(groups, tables, masks, strict=True):
@@ -162,7 +145,7 @@ async def _invitations(session: AsyncSession, survey: Survey) -> InvitationMonit
             values = [*ordered(v for v in values if v != NONE), *([NONE] if NONE in values else [])]
         x = np.array([[counts[(v, True)], counts[(v, False)]] for v in values], dtype=np.int64).reshape(len(values), 2)
         groups.append((key, values, x))
-    masks = _protect([x for _, _, x in groups])
+    masks = protect_shared([x for _, _, x in groups], rules=RULES)
     by_stratum = []
     for (key, values, x), mask in zip(groups, masks, strict=True):
         grid = _grid(x)

@@ -18,7 +18,7 @@ from survey_service.results.render import render_html, render_pdf
 from survey_service.results.schema import Report
 
 READ = {"access": "results:read"}
-FORMATS = ("json", "html", "pdf", "csv")
+FORMATS = ("json", "html", "pdf", "csv", "csv-fi")
 Lang = Annotated[str, Parameter(description="fi | sv | en")]
 
 
@@ -28,13 +28,15 @@ async def _report(session: AsyncSession, slug: str, lang: str) -> Report:
 
 
 def report_file(report: Report, slug: str, lang: str, format: str) -> Response[bytes]:
-    """The report as a file to download: pdf, json, or csv (its result tables)."""
-    headers = {"Content-Disposition": f'attachment; filename="{slug}-report-{lang}.{format}"'}
+    """The report as a file to download: pdf, json, or csv (its result tables; csv-fi: for Finnish Excel)."""
+    name = f"{slug}-report-{lang}-excel-fi.csv" if format == "csv-fi" else f"{slug}-report-{lang}.{format}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "pdf":
         return Response(render_pdf(report), media_type="application/pdf", headers=headers)
     if format == "json":
         return Response(msgspec.json.encode(report), media_type="application/json", headers=headers)
-    return Response(exports.result_table_csv(report), media_type=exports.MEDIA_TYPES["csv"], headers=headers)
+    body = exports.result_table_csv(report, excel_fi=format == "csv-fi")
+    return Response(body, media_type=exports.MEDIA_TYPES["csv"], headers=headers)
 
 
 class ReportController(Controller):
@@ -46,7 +48,7 @@ class ReportController(Controller):
         self,
         read_session: NamedDependency[AsyncSession],
         slug: FromPath[str],
-        format: Annotated[str, Parameter(description="json | html | pdf | csv")] = "json",
+        format: Annotated[str, Parameter(description="json | html | pdf | csv | csv-fi (Finnish Excel)")] = "json",
         lang: Lang = "fi",
     ) -> Response[bytes]:
         if format not in FORMATS:

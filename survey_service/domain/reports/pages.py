@@ -25,7 +25,8 @@ from survey_service.db.models import PopulationMargin, Survey
 from survey_service.db.models import Response as ResponseRow
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
-from survey_service.domain.exports.controllers import export_download
+from survey_service.domain.exports.controllers import export_download, pooled_download
+from survey_service.domain.exports.services import POOLED_FORMATS
 from survey_service.domain.imports.services import MODES, import_responses
 from survey_service.domain.plans import services as plans
 from survey_service.domain.questionnaires.deps import download
@@ -196,6 +197,7 @@ class ResultsPages(Controller):
             waves=await _waves(session),
             modes=MODES,
             formats=exports.FORMATS,
+            pooled_formats=POOLED_FORMATS,
             errors=errors,
             values=values,
             notice=notice,
@@ -314,8 +316,8 @@ class ResultsPages(Controller):
         format: Annotated[str, Parameter(description="html | pdf | json | csv")] = "html",
         lang: Lang = "fi",
     ) -> Response[Any]:
-        if format not in ("html", "pdf", "json", "csv"):
-            raise BadRequest("format must be html, pdf, json or csv")
+        if format not in ("html", "pdf", "json", "csv", "csv-fi"):
+            raise BadRequest("format must be html, pdf, json, csv or csv-fi")
         report = services.make_report(await services.report_input(read_session, slug, lang))
         if format == "html":
             css = f"{STATIC_PATH}/css/report.css"
@@ -338,3 +340,14 @@ class ResultsPages(Controller):
         labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
     ) -> Stream | File:
         return await export_download(db, slug, format, labels, actor_of(staff))
+
+    @get("/plans/{plan:str}/export", opt=EXPORT)
+    async def pooled_export(
+        self,
+        db: NamedDependency[Database],
+        staff: NamedDependency[Staff],
+        plan: FromPath[str],
+        format: Annotated[str, Parameter(description="csv | xlsx | sav | dta | parquet")] = "csv",
+        labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
+    ) -> File:
+        return await pooled_download(db, plan, format, labels, actor_of(staff))

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,7 @@ from survey_service.results.schema import PlanInfo, Report, ResponseRate
 REPORT_LANGUAGES = ("fi", "sv", "en")
 # a plan or wave named like this holds made-up data (the demo): its reports carry a banner saying so
 SYNTHETIC_MARKS = ("synthetic", "synteettinen", "syntetisk")
+RATE_RULES = analysis.DisclosureRules(min_base=0, caution_base=0)
 
 
 async def _wave_input(session: AsyncSession, survey: Survey) -> WaveInput:
@@ -54,23 +56,42 @@ def make_report(inp: ReportInput, progress: Progress | None = None) -> Report:
 
 
 async def response_rates(session: AsyncSession, survey: Survey) -> list[ResponseRate]:
-    """Completed invitations / invitations, overall and per stratum value (waves with invitations only)."""
+    """Completed invitations / invitations, overall and per stratum value (waves with invitations only),
+    under the disclosure rule of the monitoring pages: counts below 5 shown as "<5", further counts
+    "hidden" where one could be worked out from the others; a rate only where both counts are shown."""
     stmt = select(Invitation.strata, Invitation.status).where(Invitation.survey_id == survey.id)
     rows: list[tuple[dict[str, Any] | None, str]] = [(r.strata, r.status) for r in await session.execute(stmt)]
     if not rows:
         return []
-    invited: Counter[tuple[str | None, str | None]] = Counter()
-    done: Counter[tuple[str | None, str | None]] = Counter()
+    counts: dict[str, Counter[tuple[str, bool]]] = {}
     for strata, status in rows:
-        keys = [(None, None), *((str(k), str(v)) for k, v in (strata or {}).items())]
-        for key in keys:
-            invited[key] += 1
-            if status == "completed":
-                done[key] += 1
-    return [
-        ResponseRate(stratum_variable=k[0], stratum=k[1], invited=n, responded=done[k], rate=done[k] / n if n else None)
-        for k, n in sorted(invited.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or ""))
-    ]
+        for key, value in (strata or {}).items():
+            counts.setdefault(str(key), Counter())[(str(value), status == "completed")] += 1
+    done = sum(1 for _, status in rows if status == "completed")
+    tables = [np.array([[done, len(rows) - done]], dtype=np.int64)]
+    values = []
+    for key in sorted(counts):
+        levels = sorted({v for v, _ in counts[key]})
+        values.append((key, levels))
+        tables.append(np.array([[counts[key][(v, True)], counts[key][(v, False)]] for v in levels], dtype=np.int64))
+    masks = analysis.protect_shared(tables, rules=RATE_RULES)
+
+    def rate(variable: str | None, stratum: str | None, responded: int, invited: int, mask: Any) -> ResponseRate:
+        shown_done = analysis.shown(responded, bool(mask[0]), RATE_RULES)
+        shown_invited = analysis.shown(invited, bool(mask[2]), RATE_RULES)
+        both = isinstance(shown_done, int) and isinstance(shown_invited, int)
+        return ResponseRate(
+            stratum_variable=variable,
+            stratum=stratum,
+            invited=shown_invited,
+            responded=shown_done,
+            rate=responded / invited if both and invited else None,
+        )
+
+    out = [rate(None, None, done, len(rows), masks[0][-1])]
+    for (key, levels), x, mask in zip(values, tables[1:], masks[1:], strict=True):
+        out += [rate(key, v, int(x[i, 0]), int(x[i].sum()), mask[i]) for i, v in enumerate(levels)]
+    return out
 
 
 async def report_input(
