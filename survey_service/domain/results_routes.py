@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from survey_service.domain.exports.controllers import ExportController, ExportJobController
+from survey_service.domain.exports.controllers import ExportController
 from survey_service.domain.imports.controllers import ImportController
 from survey_service.domain.plans.controllers import PlanController
 from survey_service.domain.reports.controllers import ReportController
@@ -14,7 +14,6 @@ RESULTS_ROUTES = [
     MarginsController,
     ImportController,
     ExportController,
-    ExportJobController,
     ReportController,
     ResultsPages,
 ]

@@ -228,11 +228,10 @@ def responses_import(slug: str, file: Path, mode: str) -> None:
 
     Every row is checked like a web answer; any invalid row rejects the whole file and nothing is stored.
     """
-    from survey_service.domain.imports.services import import_responses
+    from survey_service.domain.imports.services import import_file
 
     async def work(db: Database) -> int:
-        async with db.write() as session:
-            return await import_responses(session, slug, file, mode=mode)
+        return await import_file(db, slug, file, mode=mode)
 
     click.echo(f"survey {slug}: {run(work)} responses imported")
 

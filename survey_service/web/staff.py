@@ -29,6 +29,7 @@ NAVIGATION = (
     ("feedback:handle", "/staff/feedback", "Feedback"),
     ("users:manage", "/staff/users", "Staff accounts"),
     ("audit:read", "/staff/audit", "Audit log"),
+    ("account:self", "/staff/jobs", "Jobs"),
     ("account:self", "/staff/account", "My account"),
 )
 

@@ -27,6 +27,7 @@ PERMISSIONS: Final[dict[str, str]] = {
     "users:manage": "Create staff accounts, change roles, deactivate accounts, issue and revoke API tokens",
     "audit:read": "Read the audit log",
     "feedback:handle": "Read and answer resident feedback",
+    "data:retention": "Run the deletion of data past its retention period",
 }
 
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {

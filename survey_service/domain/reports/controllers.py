@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.domain.reports import services
 from survey_service.errors import BadRequest
-from survey_service.results import exports
-from survey_service.results.render import render_html, render_pdf
+from survey_service.results.render import render_html
 from survey_service.results.schema import Report
 
 READ = {"access": "results:read"}
@@ -30,11 +29,7 @@ async def _report(session: AsyncSession, slug: str, lang: str) -> Report:
 def report_file(report: Report, slug: str, lang: str, format: str) -> Response[bytes]:
     """The report as a file to download: pdf, json, or csv (its result tables)."""
     headers = {"Content-Disposition": f'attachment; filename="{slug}-report-{lang}.{format}"'}
-    if format == "pdf":
-        return Response(render_pdf(report), media_type="application/pdf", headers=headers)
-    if format == "json":
-        return Response(msgspec.json.encode(report), media_type="application/json", headers=headers)
-    return Response(exports.result_table_csv(report), media_type=exports.MEDIA_TYPES["csv"], headers=headers)
+    return Response(services.report_bytes(report, format), media_type=services.MEDIA_TYPES[format], headers=headers)
 
 
 class ReportController(Controller):

@@ -27,7 +27,7 @@ from survey_service.domain.auth.pages import form_fields
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.exports.controllers import export_download
-from survey_service.domain.imports.services import MODES, import_responses
+from survey_service.domain.imports.services import MODES, import_file
 from survey_service.domain.plans import services as plans
 from survey_service.domain.reports import services
 from survey_service.domain.reports.controllers import report_file
@@ -257,10 +257,7 @@ class ResultsPages(Controller):
             fd, name = tempfile.mkstemp(suffix=suffix)
             with os.fdopen(fd, "wb") as f:
                 f.write(await upload.read())
-            async with db.write() as session:
-                await import_responses(
-                    session, slug, Path(name), mode=fields.get("mode") or "import", actor=actor_of(staff)
-                )
+            await import_file(db, slug, Path(name), mode=fields.get("mode") or "import", actor=actor_of(staff))
         except DomainError as exc:
             return await self._refused(request, db, exc, f"import-{slug}", fields)
         finally:
