@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -69,7 +70,10 @@ def serve(host: str | None, port: int | None, workers: int, jobs: bool | None) -
     settings = get_settings()
     job_worker = None
     if jobs if jobs is not None else settings.job_queue == "sqlite":
-        job_worker = subprocess.Popen([sys.executable, "-m", "survey_service.cli", "worker"])
+        # the worker stops by itself when this process ends (uvicorn ends it by re-raising SIGTERM)
+        job_worker = subprocess.Popen(
+            [sys.executable, "-m", "survey_service.cli", "worker", "--exit-with", str(os.getpid())]
+        )
     try:
         uvicorn.run(
             "survey_service.app:create_app",
@@ -96,14 +100,15 @@ def serve(host: str | None, port: int | None, workers: int, jobs: bool | None) -
 
 @main.command()
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="Jobs run at once.")
-@click.option("--nice", type=click.IntRange(0, 19), default=5, show_default=True, help="Lower CPU priority by this.")
-def worker(threads: int, nice: int) -> None:
+@click.option("--nice", type=click.IntRange(0, 19), default=10, show_default=True, help="Lower CPU priority by this.")
+@click.option("--exit-with", type=int, default=None, help="Stop when the process with this id has ended.")
+def worker(threads: int, nice: int, exit_with: int | None) -> None:
     """Run jobs (reports, exports, imports, retention) from the queue until stopped (SIGTERM/SIGINT).
 
     Run as many as needed, on as many machines, against the same database and queue (SURVEY_JOB_QUEUE)."""
     from survey_service.jobs.worker import run_worker
 
-    run_worker(get_settings(), threads=threads, nice=nice)
+    run_worker(get_settings(), threads=threads, nice=nice, parent=exit_with)
 
 
 @main.group()

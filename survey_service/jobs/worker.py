@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
 import tempfile
 import threading
 from pathlib import Path
@@ -21,9 +22,11 @@ from survey_service.settings import Settings
 log = logging.getLogger("survey_service")
 
 
-def run_worker(settings: Settings, threads: int = 1, nice: int = 5) -> None:
-    """Run jobs until SIGINT/SIGTERM; jobs still running then are put back on the queue."""
+def run_worker(settings: Settings, threads: int = 1, nice: int = 10, parent: int | None = None) -> None:
+    """Run jobs until SIGINT/SIGTERM (or until process ``parent`` ends); jobs still running then are put
+    back on the queue."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # it reports every CSS property it skips
     if nice:
         # residents' requests come first: the web server keeps its priority, jobs take what is left
         with contextlib.suppress(OSError):
@@ -33,7 +36,7 @@ def run_worker(settings: Settings, threads: int = 1, nice: int = 5) -> None:
         workers=threads, worker_type="thread", periodic=False, initial_delay=0.1, backoff=1.15, max_delay=1.0
     )
     stop = threading.Event()
-    keeper = threading.Thread(target=lambda: asyncio.run(_keep(settings, stop)), name="job-keeper", daemon=True)
+    keeper = threading.Thread(target=lambda: asyncio.run(_keep(settings, stop, parent)), name="job-keeper", daemon=True)
     keeper.start()
     try:
         consumer.run()
@@ -79,9 +82,9 @@ async def _release(settings: Settings) -> list[object]:
         await db.dispose()
 
 
-async def _keep(settings: Settings, stop: threading.Event) -> None:
-    """Every few seconds: jobs of dead workers, and expired files."""
-    interval = max(1.0, min(5.0, settings.job_stale_seconds / 3))
+async def _keep(settings: Settings, stop: threading.Event, parent: int | None) -> None:
+    """Every few seconds: jobs of dead workers, and expired files; stop the worker when ``parent`` ends."""
+    interval = max(1.0, min(2.0, settings.job_stale_seconds / 3))
     db = Database(settings.database_url, pool_size=1)
     try:
         while not stop.is_set():
@@ -92,6 +95,10 @@ async def _keep(settings: Settings, stop: threading.Event) -> None:
                 await services.expire(db, settings)
             except Exception:
                 log.exception("the job keeper failed; trying again")
+            if parent is not None and os.getppid() != parent:
+                log.info("process %d has ended: stopping", parent)
+                os.kill(os.getpid(), signal.SIGTERM)  # the consumer's own way to stop
+                return
             await asyncio.to_thread(stop.wait, interval)
     finally:
         await db.dispose()

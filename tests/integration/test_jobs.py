@@ -230,7 +230,7 @@ async def test_killing_the_worker_mid_job_leaves_the_job_retried_never_stuck(
     from openpyxl import load_workbook
 
     book = load_workbook(services.folder_of(settings, job.id) / f"{WAVE}.xlsx", read_only=True)
-    assert book["data"].max_row == n + 1
+    assert sum(1 for _ in book["data"].iter_rows()) == n + 1  # the header and every response
 
 
 async def test_a_queued_job_survives_a_restart_of_the_server(db: Database, settings: Settings) -> None:
