@@ -115,6 +115,7 @@ class Probes:
         self.submit = f"{base}/api/v1/surveys/{SURVEY}/responses"
         self.body = valid_body()
         self.latencies: list[float] = []
+        self.by_kind: dict[str, list[float]] = {"page": [], "submit": []}
         self.failures = 0
 
     async def run(self, until: asyncio.Event) -> None:
@@ -138,7 +139,9 @@ class Probes:
             ok = r.status_code < 400
         except httpx.HTTPError:
             ok = False
-        self.latencies.append((time.perf_counter() - t0) * 1000)
+        ms = (time.perf_counter() - t0) * 1000
+        self.latencies.append(ms)
+        self.by_kind["page" if page else "submit"].append(ms)
         self.failures += not ok
 
 
@@ -149,7 +152,7 @@ def summary(lat: list[float]) -> tuple[float, float, float]:
 
 
 async def measure(base: str, token: str, idle_seconds: float, import_path: Path) -> list[str]:
-    lines = []
+    lines = [f"  load average of the machine at the start (1/5/15 min): {os.getloadavg()}"]
     idle = Probes(base)
     stop = asyncio.Event()
     task = asyncio.create_task(idle.run(stop))
@@ -193,7 +196,11 @@ async def measure(base: str, token: str, idle_seconds: float, import_path: Path)
         f"  probes during jobs: n={len(busy.latencies):5d}  p50 {b50:7.1f} ms  p99 {b99:7.1f} ms  max {bmax:7.1f} ms"
     )
     lines.append(f"  ratio during/idle:  p50 {b50 / i50:5.2f}x   p99 {b99 / i99:5.2f}x   max {bmax / imax:5.2f}x")
+    for kind in ("page", "submit"):
+        k50, k99, kmax = summary(busy.by_kind[kind])
+        lines.append(f"    during jobs, {kind:6s}: p50 {k50:7.1f} ms  p99 {k99:7.1f} ms  max {kmax:7.1f} ms")
     lines.append(f"  failed probes: idle {idle.failures}, during jobs {busy.failures}")
+    lines.append(f"  load average of the machine at the end (1/5/15 min): {os.getloadavg()}")
     lines.append(f"  three jobs queued in {enqueue_ms:.0f} ms (the import's upload included)")
     for name, j in jobs.items():
         created, started, finished = (_time(j[k]) for k in ("created_at", "started_at", "finished_at"))

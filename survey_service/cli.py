@@ -71,7 +71,7 @@ def serve(host: str | None, port: int | None, workers: int, jobs: bool | None) -
     job_worker = None
     if jobs if jobs is not None else settings.job_queue == "sqlite":
         # the worker stops by itself when this process ends (uvicorn ends it by re-raising SIGTERM)
-        job_worker = subprocess.Popen(
+        job_worker = subprocess.Popen(  # noqa: S603 (a fixed command: this Python, this package)
             [sys.executable, "-m", "survey_service.cli", "worker", "--exit-with", str(os.getpid())]
         )
     try:
