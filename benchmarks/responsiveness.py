@@ -285,6 +285,7 @@ def main() -> None:
         }
         env.pop("SURVEY_JOB_QUEUE", None)
         out += run("sqlite", env, args, Path(tmp))
+        print("\n".join(out), flush=True)
         if args.postgres:
             url, _admin = fresh_postgres(os.environ.get("SURVEY_BENCH_POSTGRES_URL", DEFAULT_PG))
             import redis
@@ -297,8 +298,7 @@ def main() -> None:
                 "SURVEY_JOB_QUEUE": "redis",
                 "SURVEY_REDIS_URL": REDIS_URL,
             }
-            out += run("postgresql + huey on redis", pg_env, args, Path(tmp))
-    print("\n".join(out))
+            print("\n".join(run("postgresql + huey on redis", pg_env, args, Path(tmp))), flush=True)
 
 
 if __name__ == "__main__":
