@@ -31,7 +31,7 @@ from survey_service.domain.jobs import services, starts
 from survey_service.domain.reports.services import make_report, report_bytes, report_input
 from survey_service.jobs.runner import run_job
 from survey_service.settings import Settings
-from tests.helpers import ORACLE, ROOT, api_token, staff_user, synthetic_wave
+from tests.helpers import ORACLE, ROOT, api_token, login, post_form, staff_user, synthetic_wave
 from tests.live import free_port
 
 WAVE = "syn-1"
@@ -267,3 +267,38 @@ async def _until_up(client: httpx.AsyncClient) -> None:
             pass
         await anyio.sleep(0.2)
     raise AssertionError("the server did not start")
+
+
+# -- staff pages -----------------------------------------------------------------------------------------
+
+
+async def test_staff_page_starts_a_job_shows_its_progress_and_then_its_file(
+    client: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    await _wave(db)
+    await staff_user(db, "anna", "analyst")
+    await login(client, "anna")
+    index = await client.get("/staff/jobs")
+    assert index.status_code == 200 and 'action="/staff/jobs/exports"' in index.text
+    started = await post_form(client, "/staff/jobs/exports", {"survey": WAVE, "format": "csv"})
+    assert started.status_code == 303
+    page = await client.get(started.headers["location"])
+    assert page.status_code == 200
+    assert '<meta http-equiv="refresh"' in page.text  # follows the job without JavaScript
+    assert "<progress" in page.text and 'value="0"' in page.text and "Waiting" in page.text
+    job_id = uuid.UUID(started.headers["location"].rsplit("/", 1)[1])
+    assert await run_job(settings, job_id, db) == "done"
+    done = await client.get(started.headers["location"])
+    assert '<meta http-equiv="refresh"' not in done.text and f"/staff/jobs/{job_id}/file" in done.text
+    got = await client.get(f"/staff/jobs/{job_id}/file")
+    assert got.status_code == 200 and got.content.count(b"\n") == 1801  # the header and 1,800 responses
+    status = (await client.get(f"/staff/jobs/{job_id}/status")).json()
+    assert status["status"] == "done" and status["rows_done"] == 1800
+    refused = await post_form(client, "/staff/jobs/exports", {"survey": "no-such-wave", "format": "csv"})
+    assert refused.status_code == 404 and 'href="#export-survey"' in refused.text
+
+    await staff_user(db, "bob", "analyst")
+    await post_form(client, "/staff/logout")
+    await login(client, "bob")
+    assert (await client.get(f"/staff/jobs/{job_id}/file")).status_code == 403
+    assert f"/staff/jobs/{job_id}" not in (await client.get("/staff/jobs")).text
