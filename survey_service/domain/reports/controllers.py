@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
@@ -23,13 +24,15 @@ Lang = Annotated[str, Parameter(description="fi | sv | en")]
 
 async def _report(session: AsyncSession, slug: str, lang: str) -> Report:
     inp = await services.report_input(session, slug, lang)
-    return services.make_report(inp)
+    return await anyio.to_thread.run_sync(services.make_report, inp)
 
 
-def report_file(report: Report, slug: str, lang: str, format: str) -> Response[bytes]:
-    """The report as a file to download: pdf, json, or csv (its result tables)."""
+async def report_file(report: Report, slug: str, lang: str, format: str) -> Response[bytes]:
+    """The report as a file to download: pdf, json, or csv (its result tables). Rendered in a thread, so
+    that the event loop keeps serving; long reports belong in a job (``POST /api/v1/jobs/reports``)."""
     headers = {"Content-Disposition": f'attachment; filename="{slug}-report-{lang}.{format}"'}
-    return Response(services.report_bytes(report, format), media_type=services.MEDIA_TYPES[format], headers=headers)
+    body = await anyio.to_thread.run_sync(services.report_bytes, report, format)
+    return Response(body, media_type=services.MEDIA_TYPES[format], headers=headers)
 
 
 class ReportController(Controller):
@@ -50,5 +53,6 @@ class ReportController(Controller):
         if format == "json":
             return Response(msgspec.json.encode(report), media_type="application/json")
         if format == "html":
-            return Response(render_html(report).encode(), media_type="text/html; charset=utf-8")
-        return report_file(report, slug, lang, format)
+            html = await anyio.to_thread.run_sync(render_html, report)
+            return Response(html.encode(), media_type="text/html; charset=utf-8")
+        return await report_file(report, slug, lang, format)

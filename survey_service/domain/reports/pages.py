@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
@@ -275,11 +276,13 @@ class ResultsPages(Controller):
     ) -> Response[Any]:
         if format not in ("html", "pdf", "json", "csv"):
             raise BadRequest("format must be html, pdf, json or csv")
-        report = services.make_report(await services.report_input(read_session, slug, lang))
+        inp = await services.report_input(read_session, slug, lang)
+        report = await anyio.to_thread.run_sync(services.make_report, inp)
         if format == "html":
             css = f"{STATIC_PATH}/css/report.css"
-            return Response(render_html(report, inline_css=False, css_url=css), media_type="text/html; charset=utf-8")
-        return report_file(report, slug, lang, format)
+            html = await anyio.to_thread.run_sync(lambda: render_html(report, inline_css=False, css_url=css))
+            return Response(html, media_type="text/html; charset=utf-8")
+        return await report_file(report, slug, lang, format)
 
     @get("/{slug:str}/export", opt=EXPORT)
     async def export(

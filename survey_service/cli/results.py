@@ -1,5 +1,5 @@
 """Commands of the annual results: plans and targets, population margins, response imports, reports,
-exports and the synthetic demo. Registered on the ``survey-service`` group in ``cli.py``."""
+exports and the synthetic demo."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from survey_service.cli.base import run_with_db
 from survey_service.db.engine import Database
 from survey_service.errors import DomainError
 
@@ -22,8 +23,6 @@ T = TypeVar("T")
 
 def run(work: Callable[[Database], Awaitable[T]]) -> T:
     """Run ``work`` with the configured database; a domain error ends the command with its messages."""
-    from survey_service.cli import run_with_db
-
     try:
         return run_with_db(work)
     except DomainError as exc:
