@@ -10,7 +10,7 @@ from typing import Any
 import anyio
 
 from survey_service.domain.exports.services import export_to
-from survey_service.domain.imports.services import import_file
+from survey_service.domain.imports.services import check_import, import_in_batches
 from survey_service.domain.reports import services as reports
 from survey_service.domain.retention.services import apply as apply_retention
 from survey_service.jobs.context import JobContext
@@ -48,15 +48,13 @@ async def export(ctx: JobContext) -> str | None:
 async def response_import(ctx: JobContext) -> str | None:
     slug, mode, suffix = ctx.params["survey"], ctx.params.get("mode", "import"), ctx.params["suffix"]
     ctx.progress(step="checking rows")
-    n = await import_file(
-        ctx.db,
-        slug,
-        ctx.input(f"input{suffix}"),
-        mode=mode,
-        actor=ctx.actor,
-        progress=lambda done: ctx.progress(rows_done=done, step="inserting rows"),
+    async with ctx.db.read() as session:
+        checked = await check_import(session, slug, ctx.input(f"input{suffix}"), mode=mode)
+    n = len(checked.values)
+    ctx.progress(rows_total=n, step="inserting rows")
+    await import_in_batches(
+        ctx.db, checked, ctx.input("input.inserted"), ctx.actor, lambda done: ctx.progress(rows_done=done)
     )
-    ctx.progress(rows_done=n, rows_total=n)
     return f"{n} responses imported into {slug}"
 
 

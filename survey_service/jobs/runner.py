@@ -88,8 +88,8 @@ async def _heartbeat(settings: Settings, ctx: JobContext, cancel: Callable[[], o
         while not await asyncio.to_thread(stop.wait, HEARTBEAT_SECONDS):
             try:
                 status = await services.beat(db, ctx.job_id, ctx.rows_done, ctx.rows_total, ctx.step)
-            except Exception:
-                log.exception("job %s: progress could not be recorded", ctx.job_id)
+            except Exception as exc:  # e.g. SQLite's write lock held by a long import: try again
+                log.warning("job %s: progress could not be recorded (%s)", ctx.job_id, type(exc).__name__)
                 continue
             if status == "cancelling":
                 cancel()

@@ -26,12 +26,12 @@ from survey_service.db.engine import Database
 from survey_service.db.models import Job
 from survey_service.domain.audit.services import Actor
 from survey_service.domain.auth.schemas import Staff
-from survey_service.domain.imports.services import import_file
+from survey_service.domain.imports.services import check_import, import_file, import_in_batches
 from survey_service.domain.jobs import services, starts
 from survey_service.domain.reports.services import make_report, report_bytes, report_input
 from survey_service.jobs.runner import run_job
 from survey_service.settings import Settings
-from tests.helpers import ORACLE, ROOT, api_token, login, post_form, staff_user, synthetic_wave
+from tests.helpers import ORACLE, ROOT, api_token, count_rows, login, post_form, staff_user, synthetic_wave
 from tests.live import free_port
 
 WAVE = "syn-1"
@@ -302,3 +302,46 @@ async def test_staff_page_starts_a_job_shows_its_progress_and_then_its_file(
     await login(client, "bob")
     assert (await client.get(f"/staff/jobs/{job_id}/file")).status_code == 403
     assert f"/staff/jobs/{job_id}" not in (await client.get("/staff/jobs")).text
+
+
+# -- imports ---------------------------------------------------------------------------------------------
+
+
+async def test_an_import_job_checks_the_whole_file_then_inserts_it(
+    client: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    await synthetic_wave(db, WAVE, 2023)
+    designer = await _bearer(db, "dora", "designer")
+    files = {"file": ("wave1.csv", (ORACLE / "wave1.csv").read_bytes(), "text/csv")}
+    started = await client.post("/api/v1/jobs/imports", params={"survey": WAVE}, files=files, headers=designer)
+    assert started.status_code == 202, started.text
+    assert await run_job(settings, uuid.UUID(started.json()["id"]), db) == "done"
+    job = (await client.get(started.headers["location"], headers=designer)).json()
+    assert job["message"] == f"1800 responses imported into {WAVE}" and job["rows_done"] == 1800
+    assert await count_rows(db, "response") == 1800
+    bad = (ORACLE / "wave1.csv").read_text().replace("\n30_44,", "\n99_99,", 1).encode()
+    files = {"file": ("bad.csv", bad, "text/csv")}
+    started = await client.post("/api/v1/jobs/imports", params={"survey": WAVE}, files=files, headers=designer)
+    assert await run_job(settings, uuid.UUID(started.json()["id"]), db) == "failed"
+    job = (await client.get(started.headers["location"], headers=designer)).json()
+    assert "row" in job["message"] and await count_rows(db, "response") == 1800  # nothing of it stored
+
+
+async def test_an_import_that_stops_midway_removes_the_rows_it_inserted(db: Database, tmp_path: Path) -> None:
+    await _wave(db)  # 1,800 responses already there
+    await synthetic_wave(db, "syn-2", 2024)
+    path = tmp_path / "many.csv"
+    lines = (ORACLE / "wave1.csv").read_text().splitlines()
+    path.write_text("\n".join([lines[0], *(lines[1:] * 3)]) + "\n")  # 5,400 rows: three batches
+    async with db.read() as session:
+        checked = await check_import(session, "syn-2", path)
+
+    def stop_after_the_first_batch(done: int) -> None:
+        raise RuntimeError(f"stopped after {done} rows")
+
+    ledger = tmp_path / "input.inserted"
+    with pytest.raises(RuntimeError, match="stopped after 2000 rows"):
+        await import_in_batches(db, checked, ledger, progress=stop_after_the_first_batch)
+    assert await count_rows(db, "response") == 1800 and not ledger.exists()
+    assert await import_in_batches(db, checked, ledger) == 5400
+    assert await count_rows(db, "response") == 1800 + 5400

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+import anyio
+from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.db.base import today
@@ -96,3 +99,62 @@ async def import_file(
         checked = await check_import(session, slug, path, mode=mode)
     async with db.write() as session:
         return await store_import(session, checked, actor, progress)
+
+
+async def import_in_batches(
+    db: Database, checked: CheckedImport, ledger: Path, actor: Actor = COMMAND_LINE, progress: Progress | None = None
+) -> int:
+    """Insert checked rows in short transactions of ``INSERT_BATCH`` rows, so that other writers (residents'
+    answers) take turns with a large import instead of waiting for all of it — for imports run as jobs.
+
+    All or nothing still holds for the outcome: the ids of inserted rows are appended to ``ledger`` before
+    each batch, and an import that stops (error, cancellation) deletes them; a new attempt after a worker
+    died first deletes what the ledger lists. While an import runs, readers may see part of it."""
+    await undo_batches(db, ledger)
+    values = [{**row, "id": uuid.uuid4()} for row in checked.values]
+    done = 0
+    try:
+        for start in range(0, len(values), INSERT_BATCH):
+            batch = values[start : start + INSERT_BATCH]
+            await anyio.to_thread.run_sync(_append_ids, ledger, [str(row["id"]) for row in batch])
+            async with db.write() as session:
+                await session.execute(insert(Response), batch)
+            done += len(batch)
+            if progress is not None:
+                progress(done)
+        async with db.write() as session:
+            detail = {"rows": len(values), "mode": checked.mode, "file": checked.file_name}
+            await record(session, actor, "responses.import", checked.slug, detail)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await undo_batches(db, ledger)
+        raise
+    await anyio.Path(ledger).unlink(missing_ok=True)
+    return len(values)
+
+
+def _append_ids(ledger: Path, ids: list[str]) -> None:
+    with open(ledger, "a", opener=lambda p, flags: os.open(p, flags, 0o600)) as f:
+        f.write("\n".join(ids) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+async def undo_batches(db: Database, ledger: Path) -> int:
+    """Delete the rows an unfinished batched import inserted (listed in ``ledger``); returns how many."""
+    if not await anyio.Path(ledger).is_file():
+        return 0
+    ids = [uuid.UUID(line) for line in (await anyio.Path(ledger).read_text()).split() if line]
+    for start in range(0, len(ids), INSERT_BATCH):
+        async with db.write() as session:
+            await session.execute(delete(Response).where(Response.id.in_(ids[start : start + INSERT_BATCH])))
+    await anyio.Path(ledger).unlink(missing_ok=True)
+    return len(ids)
+
+
+async def import_responses(
+    session: AsyncSession, slug: str, path: Path, *, mode: str = "import", actor: Actor = COMMAND_LINE
+) -> int:
+    """Check every row of ``path`` and store them as complete responses of wave ``slug``, in ``session``'s
+    transaction (callers that can use ``import_file``, which checks before the write transaction opens)."""
+    return await store_import(session, await check_import(session, slug, path, mode=mode), actor)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -240,8 +241,9 @@ async def release(db: Database, settings: Settings, worker: str) -> list[uuid.UU
 
 
 async def reap(db: Database, settings: Settings, now: datetime | None = None) -> tuple[int, int]:
-    """Jobs whose worker has not been heard of for ``job_stale_seconds`` (it died): queued again while
-    they have attempts left, failed after that. Returns (queued again, failed)."""
+    """Jobs whose worker has not been heard of for ``job_stale_seconds`` and is not a process alive on
+    this machine (it died): queued again while they have attempts left, failed after that. Returns
+    (queued again, failed)."""
     now = now or utcnow()
     limit = now - timedelta(seconds=settings.job_stale_seconds)
     again: list[uuid.UUID] = []
@@ -253,6 +255,8 @@ async def reap(db: Database, settings: Settings, now: datetime | None = None) ->
             )
         )
         for job in stale:
+            if _runs_here(job.worker):
+                continue  # its heartbeat is late (e.g. waiting for SQLite's write lock), not dead
             await discard_outputs(settings, job.id)
             if job.status == "cancelling":
                 job.status, job.step, job.finished_at = "cancelled", "cancelled", now
@@ -266,6 +270,20 @@ async def reap(db: Database, settings: Settings, now: datetime | None = None) ->
         log.warning("job %s: its worker stopped; queued again", job_id)
         await anyio.to_thread.run_sync(get_queue(settings).put, job_id.hex)
     return len(again), failed
+
+
+def _runs_here(worker: str | None) -> bool:
+    """Whether ``worker`` ("host:pid") is a process alive on this machine."""
+    host, _, pid = (worker or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 async def expire(db: Database, settings: Settings, now: datetime | None = None) -> int:
