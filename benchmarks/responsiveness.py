@@ -250,7 +250,7 @@ def run(name: str, env: dict[str, str], args: argparse.Namespace, tmp: Path) -> 
         )
         procs.append(subprocess.Popen([PYTHON, "-m", "survey_service.cli", "worker"], env=env, cwd=ROOT))
     try:
-        wait_ready(f"{base}/health")
+        wait_ready(f"{base}/health", timeout=180)  # a loaded machine starts slowly
         lines = [
             f"{name}: {args.responses} responses in {BENCH_WAVE} (filled in {filled:.0f} s), "
             f"import of {args.import_rows} rows"
