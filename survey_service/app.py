@@ -29,6 +29,8 @@ from survey_service.domain.feedback.inbox import FeedbackInboxPages
 from survey_service.domain.feedback.outbox import make_outbox
 from survey_service.domain.feedback.pages import FeedbackPages
 from survey_service.domain.invitations.pages import InvitationPages
+from survey_service.domain.jobs.controllers import JobController
+from survey_service.domain.jobs.pages import JobPages
 from survey_service.domain.monitoring.controllers import wave_monitoring
 from survey_service.domain.monitoring.pages import monitoring_page
 from survey_service.domain.pages.controllers import ResidentPages
@@ -107,6 +109,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                     FeedbackInboxPages,
                     feedback_counts,
                     *RESULTS_ROUTES,
+                    JobController,
+                    JobPages,
                 ],
             ),
         ],

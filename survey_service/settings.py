@@ -10,6 +10,7 @@ from pathlib import Path
 import msgspec
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+JOB_QUEUES = ("sqlite", "redis")
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -33,6 +34,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     forwarded_allow_ips: str | None = None
     response_retention_months: int = 96
     partial_retention_days: int = 30
+    job_queue: str = "sqlite"
+    job_keep_days: int = 7
+    job_stale_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -62,6 +66,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             forwarded_allow_ips=env.get("SURVEY_FORWARDED_ALLOW_IPS") or None,
             response_retention_months=_positive(env, "SURVEY_RESPONSE_RETENTION_MONTHS", 96),
             partial_retention_days=_positive(env, "SURVEY_PARTIAL_RETENTION_DAYS", 30),
+            job_queue=_choice(env, "SURVEY_JOB_QUEUE", JOB_QUEUES),
+            job_keep_days=_positive(env, "SURVEY_JOB_KEEP_DAYS", 7),
+            job_stale_seconds=_positive(env, "SURVEY_JOB_STALE_SECONDS", 60),
         )
 
     @property
@@ -87,6 +94,13 @@ def _positive(env: dict[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value < 1:
         raise ValueError(f"{name} must be at least 1, not {value}")
+    return value
+
+
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name) or choices[0]
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
 
 

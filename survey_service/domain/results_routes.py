@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from survey_service.domain.exports.controllers import ExportController, ExportJobController, PooledExportController
+from survey_service.domain.exports.controllers import ExportController, PooledExportController
 from survey_service.domain.imports.controllers import ImportController
 from survey_service.domain.plans.controllers import PlanController
 from survey_service.domain.reports.controllers import ReportController
@@ -15,7 +15,6 @@ RESULTS_ROUTES = [
     ImportController,
     ExportController,
     PooledExportController,
-    ExportJobController,
     ReportController,
     ResultsPages,
 ]

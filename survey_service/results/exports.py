@@ -207,13 +207,21 @@ async def write_xlsx(table: Table, rows: AsyncIterator[ExportRow], path: Path) -
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    data = wb.create_sheet("data")
-    data.append(table.columns)
-    async for row in rows:
-        data.append([neutralise(x) for x in table.values(row)])
-    book = wb.create_sheet("codebook")
-    for entry in codebook_rows(table.questionnaire, table.weighted):
-        book.append([neutralise(x) for x in entry])
+    try:
+        data = wb.create_sheet("data")
+        data.append(table.columns)
+        async for r in rows:
+            data.append([neutralise(x) for x in table.values(r)])
+        book = wb.create_sheet("codebook")
+        for row in codebook_rows(table.questionnaire, table.weighted):
+            book.append([neutralise(x) for x in row])
+    except BaseException:
+        # write-only sheets are buffered in temporary files until saved: a stopped export removes them
+        for sheet in wb.worksheets:
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None:
+                writer.cleanup()
+        raise
     wb.save(path)
 
 

@@ -44,6 +44,7 @@ NAVIGATION = (
     ("feedback:handle", "/staff/feedback", N_("Feedback")),
     ("users:manage", "/staff/users", N_("Staff accounts")),
     ("audit:read", "/staff/audit", N_("Audit log")),
+    ("account:self", "/staff/jobs", N_("Jobs")),
     ("account:self", "/staff/account", N_("My account")),
 )
 

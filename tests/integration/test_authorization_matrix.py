@@ -110,6 +110,14 @@ RECIPES: dict[tuple[str, str], Callable[[dict[str, str]], Call]] = {
         form={"slug": f"p-{uuid.uuid4().hex[:8]}", "name": "Plan", "start_year": "2025", "end_year": "2027"}
     ),
     ("GET", "/staff/results/{slug:str}/export"): lambda w: Call({"slug": w["survey"]}, query={"format": "ddi"}),
+    # jobs (queued only: no worker runs in this test; a job's own routes are tried with a made-up id)
+    ("POST", "/api/v1/jobs/reports"): lambda w: Call(json={"survey": w["survey"], "format": "csv"}),
+    ("POST", "/api/v1/jobs/exports"): lambda w: Call(json={"survey": w["survey"], "format": "csv"}),
+    ("POST", "/api/v1/jobs/retention"): lambda w: Call(json={"dry_run": True}),
+    ("GET", "/api/v1/jobs"): lambda w: Call(),
+    ("GET", "/staff/jobs"): lambda w: Call(),
+    ("POST", "/staff/jobs/reports"): lambda w: Call(form={"survey": w["survey"], "format": "csv", "lang": "fi"}),
+    ("POST", "/staff/jobs/exports"): lambda w: Call(form={"survey": w["survey"], "format": "csv"}),
     # paper entry, invitations, monitoring (world: the open wave, and "inv-2026" for invitations)
     ("GET", "/staff/entry"): lambda w: Call(),
     ("GET", "/staff/entry/{slug:str}"): lambda w: Call({"slug": w["survey"]}, query={"lang": "en"}),

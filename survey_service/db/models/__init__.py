@@ -9,6 +9,7 @@ from survey_service.db.models.feedback_event import FeedbackEvent
 from survey_service.db.models.feedback_note import FeedbackNote
 from survey_service.db.models.idempotency_key import IdempotencyKey
 from survey_service.db.models.invitation import Invitation
+from survey_service.db.models.job import Job
 from survey_service.db.models.plan import Plan
 from survey_service.db.models.plan_target import PlanTarget
 from survey_service.db.models.population_margin import PopulationMargin
@@ -29,6 +30,7 @@ __all__ = [
     "FeedbackNote",
     "IdempotencyKey",
     "Invitation",
+    "Job",
     "Plan",
     "PlanTarget",
     "PopulationMargin",

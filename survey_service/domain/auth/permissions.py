@@ -36,6 +36,7 @@ PERMISSIONS: Final[dict[str, str]] = {
     "users:manage": N_("Create staff accounts, change roles, deactivate accounts, issue and revoke API tokens"),
     "audit:read": N_("Read the audit log"),
     "feedback:handle": N_("Read and answer resident feedback"),
+    "data:retention": N_("Run the deletion of data past its retention period"),
 }
 
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {

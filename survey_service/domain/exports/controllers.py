@@ -4,22 +4,19 @@ file and sent), the codebook, and the DDI-Codebook metadata."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, get
 from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, Parameter
 from litestar.response import File, Response, Stream
 
 from survey_service.db.engine import Database
 from survey_service.domain.audit.services import Actor
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
-from survey_service.domain.exports import jobs, services
-from survey_service.domain.exports.schemas import ExportJob, ExportJobCreate
+from survey_service.domain.exports import services
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
 from survey_service.domain.weighting.services import get_margins
@@ -107,34 +104,3 @@ class PooledExportController(Controller):
         labels: Annotated[str | None, Parameter(description="label language instead of codes")] = None,
     ) -> File:
         return await pooled_download(db, slug, format, labels, actor_of(staff))
-
-
-def _jobs_root(state: State) -> Path:
-    return Path(state.settings.var_dir) / "exports"
-
-
-class ExportJobController(Controller):
-    """Exports in the background, with progress: for large waves in the formats that cannot stream."""
-
-    path = "/api/v1/export-jobs"
-    tags = ("exports",)
-
-    @post("/", summary="Start an export in the background", opt=ACCESS, status_code=202)
-    async def start(
-        self,
-        db: NamedDependency[Database],
-        staff: NamedDependency[Staff],
-        state: State,
-        data: JSONBody[ExportJobCreate],
-    ) -> ExportJob:
-        status = await jobs.start(db, _jobs_root(state), data.survey, data.format, data.labels, actor_of(staff))
-        return ExportJob(**status)
-
-    @get("/{job_id:str}", summary="Status and progress of a background export", opt=ACCESS)
-    async def status(self, state: State, job_id: FromPath[str]) -> ExportJob:
-        return ExportJob(**jobs.status_of(_jobs_root(state), job_id))
-
-    @get("/{job_id:str}/file", summary="The file of a finished background export", opt=ACCESS)
-    async def file(self, state: State, job_id: FromPath[str]) -> File:
-        path, status = jobs.file_of(_jobs_root(state), job_id)
-        return File(path=path, filename=status["file"], media_type=MEDIA_TYPES[status["format"]])

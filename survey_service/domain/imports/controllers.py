@@ -17,7 +17,7 @@ from survey_service.db.engine import Database
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.imports.schemas import Imported
-from survey_service.domain.imports.services import import_responses
+from survey_service.domain.imports.services import import_file
 from survey_service.errors import BadRequest
 from survey_service.results.imports import MAX_FILE_BYTES
 
@@ -53,8 +53,7 @@ class ImportController(Controller):
         os.close(fd)
         try:
             await anyio.Path(name).write_bytes(await upload.read())
-            async with db.write() as session:
-                n = await import_responses(session, slug, Path(name), mode=mode, actor=actor_of(staff))
+            n = await import_file(db, slug, Path(name), mode=mode, actor=actor_of(staff))
         finally:
             os.unlink(name)
         return Imported(survey=slug, imported=n, mode=mode)

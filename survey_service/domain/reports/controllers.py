@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
@@ -13,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.domain.reports import services
 from survey_service.errors import BadRequest
-from survey_service.results import exports
-from survey_service.results.render import render_html, render_pdf
+from survey_service.results.render import render_html
 from survey_service.results.schema import Report
 
 READ = {"access": "results:read"}
@@ -24,19 +24,17 @@ Lang = Annotated[str, Parameter(description="fi | sv | en")]
 
 async def _report(session: AsyncSession, slug: str, lang: str) -> Report:
     inp = await services.report_input(session, slug, lang)
-    return services.make_report(inp)
+    return await anyio.to_thread.run_sync(services.make_report, inp)
 
 
-def report_file(report: Report, slug: str, lang: str, format: str) -> Response[bytes]:
-    """The report as a file to download: pdf, json, or csv (its result tables; csv-fi: for Finnish Excel)."""
+async def report_file(report: Report, slug: str, lang: str, format: str) -> Response[bytes]:
+    """The report as a file to download: pdf, json, or csv (its result tables; csv-fi: for Finnish Excel).
+    Rendered in a thread, so that the event loop keeps serving; long reports belong in a job
+    (``POST /api/v1/jobs/reports``)."""
     name = f"{slug}-report-{lang}-excel-fi.csv" if format == "csv-fi" else f"{slug}-report-{lang}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if format == "pdf":
-        return Response(render_pdf(report), media_type="application/pdf", headers=headers)
-    if format == "json":
-        return Response(msgspec.json.encode(report), media_type="application/json", headers=headers)
-    body = exports.result_table_csv(report, excel_fi=format == "csv-fi")
-    return Response(body, media_type=exports.MEDIA_TYPES["csv"], headers=headers)
+    body = await anyio.to_thread.run_sync(services.report_bytes, report, format)
+    return Response(body, media_type=services.MEDIA_TYPES[format], headers=headers)
 
 
 class ReportController(Controller):
@@ -57,5 +55,6 @@ class ReportController(Controller):
         if format == "json":
             return Response(msgspec.json.encode(report), media_type="application/json")
         if format == "html":
-            return Response(render_html(report).encode(), media_type="text/html; charset=utf-8")
-        return report_file(report, slug, lang, format)
+            html = await anyio.to_thread.run_sync(render_html, report)
+            return Response(html.encode(), media_type="text/html; charset=utf-8")
+        return await report_file(report, slug, lang, format)

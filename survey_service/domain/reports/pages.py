@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
@@ -27,7 +28,7 @@ from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.auth.services import actor_of
 from survey_service.domain.exports.controllers import export_download, pooled_download
 from survey_service.domain.exports.services import POOLED_FORMATS
-from survey_service.domain.imports.services import MODES, import_responses
+from survey_service.domain.imports.services import MODES, import_file
 from survey_service.domain.plans import services as plans
 from survey_service.domain.questionnaires.deps import download
 from survey_service.domain.questionnaires.services import definition_of
@@ -297,10 +298,7 @@ class ResultsPages(Controller):
             fd, name = tempfile.mkstemp(suffix=suffix)
             with os.fdopen(fd, "wb") as f:
                 f.write(await upload.read())
-            async with db.write() as session:
-                await import_responses(
-                    session, slug, Path(name), mode=fields.get("mode") or "import", actor=actor_of(staff)
-                )
+            await import_file(db, slug, Path(name), mode=fields.get("mode") or "import", actor=actor_of(staff))
         except DomainError as exc:
             return await self._refused(request, db, exc, f"import-{slug}", fields)
         finally:
@@ -318,11 +316,13 @@ class ResultsPages(Controller):
     ) -> Response[Any]:
         if format not in ("html", "pdf", "json", "csv", "csv-fi"):
             raise BadRequest("format must be html, pdf, json, csv or csv-fi")
-        report = services.make_report(await services.report_input(read_session, slug, lang))
+        inp = await services.report_input(read_session, slug, lang)
+        report = await anyio.to_thread.run_sync(services.make_report, inp)
         if format == "html":
             css = f"{STATIC_PATH}/css/report.css"
-            return Response(render_html(report, inline_css=False, css_url=css), media_type="text/html; charset=utf-8")
-        return report_file(report, slug, lang, format)
+            html = await anyio.to_thread.run_sync(lambda: render_html(report, inline_css=False, css_url=css))
+            return Response(html, media_type="text/html; charset=utf-8")
+        return await report_file(report, slug, lang, format)
 
     @get("/{slug:str}/codebook", opt=READ)
     async def codebook(self, read_session: NamedDependency[AsyncSession], slug: FromPath[str]) -> Response[bytes]:

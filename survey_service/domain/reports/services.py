@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+import msgspec
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +18,10 @@ from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
 from survey_service.domain.weighting.services import get_margins
 from survey_service.errors import BadRequest, ItemError, Unprocessable
+from survey_service.results import exports
 from survey_service.results.data import load_wave
 from survey_service.results.margins import MarginError, check_against_sample
+from survey_service.results.render import render_html, render_pdf
 from survey_service.results.report import Progress, ReportInput, Target, WaveInput, build_report
 from survey_service.results.schema import PlanInfo, Report, ResponseRate
 
@@ -43,6 +46,30 @@ async def _wave_input(session: AsyncSession, survey: Survey) -> WaveInput:
                 f"survey {survey.slug!r}: {exc.detail}; fix them with 'weights set'", exc.errors
             ) from None
     return wave
+
+
+REPORT_FORMATS = ("json", "html", "pdf", "csv", "csv-fi")
+MEDIA_TYPES = {
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "csv-fi": "text/csv; charset=utf-8",
+}
+
+
+def report_bytes(report: Report, format: str) -> bytes:
+    """The report as one file: json (the stable result), html, pdf, or csv (its result tables; csv-fi: the
+    same for Finnish Excel)."""
+    if format == "pdf":
+        return render_pdf(report)
+    if format == "json":
+        return msgspec.json.encode(report)
+    if format == "html":
+        return render_html(report).encode()
+    if format in ("csv", "csv-fi"):
+        return exports.result_table_csv(report, excel_fi=format == "csv-fi")
+    raise BadRequest(f"format must be one of {', '.join(REPORT_FORMATS)}, not {format!r}")
 
 
 def make_report(inp: ReportInput, progress: Progress | None = None) -> Report:

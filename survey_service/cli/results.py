@@ -1,5 +1,5 @@
 """Commands of the annual results: plans and targets, population margins, response imports, reports,
-exports and the synthetic demo. Registered on the ``survey-service`` group in ``cli.py``."""
+exports and the synthetic demo."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from survey_service.cli.base import run_with_db
 from survey_service.db.engine import Database
 from survey_service.errors import DomainError
 
@@ -22,8 +23,6 @@ T = TypeVar("T")
 
 def run(work: Callable[[Database], Awaitable[T]]) -> T:
     """Run ``work`` with the configured database; a domain error ends the command with its messages."""
-    from survey_service.cli import run_with_db
-
     try:
         return run_with_db(work)
     except DomainError as exc:
@@ -228,11 +227,10 @@ def responses_import(slug: str, file: Path, mode: str) -> None:
 
     Every row is checked like a web answer; any invalid row rejects the whole file and nothing is stored.
     """
-    from survey_service.domain.imports.services import import_responses
+    from survey_service.domain.imports.services import import_file
 
     async def work(db: Database) -> int:
-        async with db.write() as session:
-            return await import_responses(session, slug, file, mode=mode)
+        return await import_file(db, slug, file, mode=mode)
 
     click.echo(f"survey {slug}: {run(work)} responses imported")
 
@@ -246,28 +244,43 @@ def responses_import(slug: str, file: Path, mode: str) -> None:
 @click.option("--labels", default=None, help="Write choice labels in this language instead of codes.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @click.option("--free-text", is_flag=True, help="Include free-text answers (left out by default).")
-def export(slug: str, fmt: str, labels: str | None, output: Path, free_text: bool) -> None:
-    """Export wave SLUG's responses (one row per response) or its DDI-Codebook 2.5 metadata (ddi).
+@click.option("--pooled", is_flag=True, help="SLUG is a plan: every wave of it in one file, with the wave variable.")
+def export(slug: str, fmt: str, labels: str | None, output: Path, free_text: bool, pooled: bool) -> None:
+    """Export wave SLUG's responses (one row per response) or its DDI-Codebook 2.5 metadata (ddi); with
+    --pooled, every wave of plan SLUG in one file (each row with its wave, year and weight).
 
     csv and xlsx come with a codebook (a sheet in xlsx; OUTPUT.codebook.csv beside a csv).
     """
-    from survey_service.domain.exports.services import export_to
+    from survey_service.domain.exports.services import export_plan_to, export_to
+    from survey_service.domain.plans.services import get_plan, plan_waves
+    from survey_service.domain.questionnaires.services import definition_of
+    from survey_service.domain.surveys.services import get_survey
+    from survey_service.domain.weighting.services import get_margins
     from survey_service.results.exports import codebook_csv
 
+    if pooled and free_text:
+        raise click.UsageError("--free-text is for one wave's export, not --pooled")
+
     async def work(db: Database) -> int:
+        if pooled:
+            return await export_plan_to(db, slug, fmt, output, labels)
         return await export_to(db, slug, fmt, output, labels, free_text=free_text)
 
     n = run(work)
     if fmt == "csv":
-        from survey_service.domain.questionnaires.services import definition_of
-        from survey_service.domain.surveys.services import get_survey
 
         async def book(db: Database) -> bytes:
             async with db.read() as session:
-                return codebook_csv(definition_of((await get_survey(session, slug)).version))
+                waves = (
+                    await plan_waves(session, await get_plan(session, slug))
+                    if pooled
+                    else [await get_survey(session, slug)]
+                )
+                weighted = any([await get_margins(session, w) for w in waves])
+                return codebook_csv(definition_of(waves[-1].version), weighted)
 
         output.with_name(output.name + ".codebook.csv").write_bytes(run(book))
-    click.echo(f"survey {slug}: {n} responses written to {output}")
+    click.echo(f"{'plan' if pooled else 'survey'} {slug}: {n} responses written to {output}")
 
 
 # -- reports --------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Jobs: background work with progress, for the person who asked (API, staff pages and the worker)."""
