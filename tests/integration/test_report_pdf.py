@@ -22,7 +22,7 @@ def test_pdf_holds_the_report_text_and_numbers() -> None:
     for expected in (
         "Synteettinen väestösuhdekysely 2024",
         "Pääindikaattorit",
-        "71,7",
+        "71,8",
         "Menetelmät",
         "Synteettinen esittelyaineisto",
     ):
