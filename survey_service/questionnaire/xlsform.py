@@ -33,15 +33,13 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 from babel import Locale, UnknownLocaleError
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from survey_service.languages import SUPPORTED as ENDONYMS
@@ -64,6 +62,7 @@ from survey_service.questionnaire.schema import (
 )
 from survey_service.questionnaire.validate import validate
 from survey_service.questionnaire.xpath import XPathError, from_relevant, to_relevant
+from survey_service.spreadsheet import WorkbookRejected, open_workbook
 
 MAX_FILE_BYTES = 5_000_000
 MAX_ROWS = 5000
@@ -466,9 +465,9 @@ def from_xlsform(data: bytes, file: str = "form.xlsx", *, complete: bool = True)
     if len(data) > MAX_FILE_BYTES:
         raise DefinitionError([Problem(file, "", "", f"file is larger than {MAX_FILE_BYTES} bytes")])
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise DefinitionError([Problem(file, "", "", "not a readable .xlsx workbook")]) from None
+        wb = open_workbook(data, max_cells_per_row=MAX_COLUMNS)
+    except WorkbookRejected as exc:
+        raise DefinitionError([Problem(file, "", "", str(exc))]) from None
     try:
         sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
         if "survey" not in sheets:
