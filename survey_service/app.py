@@ -45,6 +45,7 @@ from survey_service.errors import (
     DomainError,
     domain_error_handler,
     http_error_handler,
+    nesting_error_handler,
     unexpected_error_handler,
     validation_error_handler,
 )
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ValidationException: html_on_staff_pages(validation_error_handler),
             NotAuthorizedException: not_authorized_handler,
             HTTPException: html_on_staff_pages(http_error_handler),
+            RecursionError: html_on_staff_pages(nesting_error_handler),
             Exception: html_on_staff_pages(unexpected_error_handler),
         },
         openapi_config=OpenAPIConfig(
