@@ -58,21 +58,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the web application and API."""
     import uvicorn
 
-    settings = get_settings()
-    uvicorn.run(
-        "survey_service.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        access_log=False,  # access logs would record client addresses
-        server_header=False,
-        # Behind a reverse proxy (nginx), trust its X-Forwarded-For/-Proto from these addresses only, so that
-        # rate limits see the real client (which is never stored) and HTTPS is recognised.
-        proxy_headers=settings.forwarded_allow_ips is not None,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-    )
+    from survey_service.server import uvicorn_options
+
+    options = uvicorn_options(get_settings())
+    options.update({k: v for k, v in (("host", host), ("port", port)) if v})
+    uvicorn.run("survey_service.app:create_app", factory=True, workers=workers, **options)
 
 
 @main.group()
