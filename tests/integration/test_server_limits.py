@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.live import cli, serving, service_env
+from tests.live import cli, service_env, serving
 
 
 @pytest.fixture(scope="module")
