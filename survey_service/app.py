@@ -139,13 +139,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             log_exceptions="debug",
         ),
         # Forms posted with cookies carry a CSRF token; /api/ authenticates with Bearer tokens only (never
-        # cookies), so it is outside CSRF protection.
+        # cookies), so it is outside CSRF protection. The exclusions are regular expressions searched anywhere
+        # in the path: anchored, so that a staff page whose path merely contains "api" or "health" (an account
+        # or a wave named so) keeps its protection.
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="csrftoken",
             cookie_secure=settings.behind_https,
             cookie_samesite="lax",
-            exclude=["/api/", "/health", "/schema"],
+            exclude=["^/api/", "^/health$", "^/schema(?:/|$)"],
         ),
         middleware=[SecurityHeadersMiddleware(https=settings.behind_https)],
         request_max_body_size=settings.max_body_bytes,

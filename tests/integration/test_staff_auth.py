@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import select
 
 from survey_service.db.engine import Database
-from survey_service.db.models import ApiToken, AuditEvent, StaffSession
+from survey_service.db.models import ApiToken, AuditEvent, StaffSession, StaffUser
 from survey_service.domain.audit.services import COMMAND_LINE
 from survey_service.domain.auth.services import set_active, set_role
 from tests.helpers import PASSWORD, api_token, ensure_csrf, login, post_form, set_cookie, staff_user
@@ -139,6 +140,21 @@ async def test_staff_form_post_without_a_valid_csrf_token_is_rejected(client: As
         assert (await session.scalars(select(AuditEvent).where(AuditEvent.target == "mallory"))).all() == []
     ok = await post_form(client, "/staff/users", form)
     assert ok.status_code == 200 and "Account mallory created" in ok.text
+
+
+@pytest.mark.parametrize("name", ["health-officer", "api", "schema", "x-api-x"])
+async def test_forms_about_an_account_named_like_an_excluded_path_still_need_the_csrf_token(
+    client: AsyncClient, db: Database, name: str
+) -> None:
+    await staff_user(db, "admin", "admin")
+    await staff_user(db, name, "analyst")
+    await login(client, "admin")
+    forged = await client.post(f"/staff/users/{name}/role", data={"role": "admin"})
+    assert forged.status_code == 403
+    async with db.read() as session:
+        user = (await session.scalars(select(StaffUser).where(StaffUser.username == name))).one()
+    assert user.role == "analyst"
+    assert (await post_form(client, f"/staff/users/{name}/role", {"role": "admin"})).status_code == 200
 
 
 async def test_login_is_throttled_per_username(client: AsyncClient, db: Database) -> None:
