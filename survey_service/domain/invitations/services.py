@@ -36,7 +36,7 @@ MAX_BATCH = 100_000
 # addresses or identifiers, which the service does not keep.
 MAX_STRATA_COLUMNS = 10
 MAX_STRATUM_VALUE = 60
-STRATUM_COLUMN = re.compile(r"^[A-Za-z][A-Za-z0-9_ -]{0,39}$")
+STRATUM_COLUMN = re.compile(r"^[A-Za-z][A-Za-z0-9_ -]{0,39}\Z")
 PERSONAL_COLUMNS = frozenset(
     {
         "name",

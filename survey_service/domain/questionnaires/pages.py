@@ -28,7 +28,7 @@ from survey_service.questionnaire.xlsform import XLSX_MEDIA_TYPE, language_heade
 from survey_service.web.staff import page
 
 BASE = "/staff/questionnaires"
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*\Z")
 NOTICES = {
     "imported": "The definition was imported.",
     "unchanged": "The file is identical to the latest version: nothing changed.",
