@@ -223,6 +223,21 @@ async def test_deactivated_accounts_tokens_stop_working(client: AsyncClient, db:
     assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})).status_code == 401
 
 
+async def test_reactivating_an_account_does_not_revive_its_old_tokens(client: AsyncClient, db: Database) -> None:
+    await staff_user(db, "anna", "designer")
+    old = await api_token(db, "anna")
+    async with db.write() as session:
+        await set_active(session, COMMAND_LINE, "anna", False)
+    async with db.write() as session:
+        await set_active(session, COMMAND_LINE, "anna", True)
+    assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"})).status_code == 401
+    new = await api_token(db, "anna")
+    assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {new}"})).status_code == 200
+    async with db.read() as session:
+        tokens = list(await session.scalars(select(ApiToken)))
+    assert sorted(t.revoked_at is None for t in tokens) == [False, True]
+
+
 async def test_api_ignores_session_cookies_and_pages_ignore_bearer_tokens(client: AsyncClient, db: Database) -> None:
     await staff_user(db, "admin", "admin")
     await login(client, "admin")
