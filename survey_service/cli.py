@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -48,6 +49,8 @@ def main() -> None:
 
     Configuration comes from SURVEY_* environment variables (see README).
     """
+    # Everything the service writes (database, exports, backups, letters) is for the service user alone.
+    os.umask(0o077)
 
 
 @main.command()
