@@ -132,7 +132,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             version=API_VERSION,
             description="Surveys and feedback for measuring good relations between population groups.",
             openapi_router=Router(path="/schema", route_handlers=[], opt={"access": "public"}),
-            render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
+            # Swagger UI runs script from a CDN on the staff origin: only where an installation turns it on
+            render_plugins=[JsonRenderPlugin(), *([SwaggerRenderPlugin(path="/")] if settings.api_docs else [])],
         ),
         logging_config=LoggingConfig(
             root={"level": logging.getLevelName(settings.log_level), "handlers": ["queue_listener"]},
@@ -149,7 +150,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             cookie_samesite="lax",
             exclude=["^/api/", "^/health$", "^/schema(?:/|$)"],
         ),
-        middleware=[SecurityHeadersMiddleware(https=settings.behind_https)],
+        middleware=[SecurityHeadersMiddleware(https=settings.behind_https, api_docs=settings.api_docs)],
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
         state=State(

@@ -1,8 +1,8 @@
 """Security headers on every response: a strict Content-Security-Policy (no inline script or style, no
 framing), no MIME sniffing, no referrer, HSTS when served over HTTPS.
 
-The interactive API docs under /schema load Swagger UI, which needs inline script and its CDN; only
-those pages get a looser policy.
+The interactive API docs under /schema (served only when SURVEY_API_DOCS is set) load Swagger UI, which
+needs inline script and its CDN; only those pages get a looser policy, and only when they are served.
 """
 
 from __future__ import annotations
@@ -38,15 +38,17 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, *, https: bool) -> None:
+    def __init__(self, *, https: bool, api_docs: bool = False) -> None:
         self.https = https
+        self.api_docs = api_docs
         self._strict = (_CSP, STRICT_CSP.encode())
         self._docs = (_CSP, DOCS_CSP.encode())
         self._hsts = (b"strict-transport-security", HSTS.encode())
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path = scope.get("path", "")
-        csp = self._docs if path == "/schema" or path.startswith("/schema/") else self._strict
+        docs = self.api_docs and (path == "/schema" or path.startswith("/schema/"))
+        csp = self._docs if docs else self._strict
         extra = [*_ALWAYS, self._hsts] if self.https or scope.get("scheme") == "https" else list(_ALWAYS)
 
         async def send_with_headers(message: Message) -> None:
