@@ -50,7 +50,7 @@ from survey_service.errors import (
     validation_error_handler,
 )
 from survey_service.ratelimit import limiter_factory
-from survey_service.security import SecurityHeadersMiddleware
+from survey_service.security import SecurityHeaders
 from survey_service.settings import Settings, get_settings
 from survey_service.web.staff import html_on_staff_pages
 from survey_service.web.templating import static_router, template_config
@@ -150,7 +150,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             cookie_samesite="lax",
             exclude=["^/api/", "^/health$", "^/schema(?:/|$)"],
         ),
-        middleware=[SecurityHeadersMiddleware(https=settings.behind_https, api_docs=settings.api_docs)],
+        before_send=[SecurityHeaders(https=settings.behind_https, api_docs=settings.api_docs)],
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
         state=State(

@@ -22,6 +22,20 @@ async def test_every_response_carries_the_security_headers(client: AsyncClient, 
     assert "strict-transport-security" not in r.headers  # plain HTTP here
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/no-such-page", 404), ("GET", "/staff/no-such-page", 404), ("POST", "/health", 405)],
+)
+async def test_unknown_paths_and_methods_carry_the_security_headers(
+    client: AsyncClient, method: str, path: str, status: int
+) -> None:
+    r = await client.request(method, path)
+    assert r.status_code == status
+    assert r.headers["content-security-policy"] == STRICT_CSP
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "no-referrer"
+
+
 async def test_without_api_docs_enabled_schema_pages_get_the_strict_policy(client: AsyncClient) -> None:
     for path in ("/schema", "/schema/openapi.json", "/schema/swagger"):
         r = await client.get(path)
