@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any
 
@@ -87,8 +88,10 @@ class AuthPages(Controller):
 
         if not username or not password:
             return again("Enter your username and password.", 400)
-        if not await login_throttle.attempt(request, username):
-            return again("Too many sign-in attempts. Wait 15 minutes and try again.", 429)
+        wait = await login_throttle.wait(request, username)
+        if wait > 0:
+            minutes = max(1, math.ceil(wait / 60))
+            return again(f"Too many failed sign-in attempts. Wait {minutes} minute(s) and try again.", 429)
         settings: Settings = request.app.state.settings
         async with db.write() as session:
             user = await services.check_password(session, username, password)
@@ -100,6 +103,7 @@ class AuthPages(Controller):
                 failed = False
                 token = await services.start_session(session, user, request.cookies.get(SESSION_COOKIE))
         if failed:
+            await login_throttle.failed(request, username)
             return again("The username or password is not right, or the account is not active.", 400)
         await login_throttle.succeeded(request, username)
         return session_cookie(Redirect(target, status_code=303), settings, token)
