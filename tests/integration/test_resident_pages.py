@@ -310,3 +310,19 @@ async def test_when_the_wave_is_reread_one_request_reads_and_the_others_do_not_w
     contexts = await asyncio.gather(*(services.survey_context(db, "mini-2026") for _ in range(20)))
     assert reads == 1  # one request rereads; the other 19 used the previous read meanwhile
     assert {c.id for c in contexts} == {first.id}
+
+
+async def test_valid_invitation_links_from_one_address_never_count_as_failed_attempts(
+    client: AsyncClient, db: Database
+) -> None:
+    survey = await open_survey(db, access="invitation")
+    issued = await invitations(db, survey, 30)
+    for inv in issued:  # thirty residents behind one address (a library, a school)
+        client.cookies.delete("survey-session")
+        r = await client.get(BASE, params={"token": inv.token, "lang": "en"})
+        assert r.status_code == 303, r.text
+    for _ in range(20):
+        wrong = await post_form(client, f"{BASE}/code", {"code": "AAAA-BBBB-CCCC", "lang": "en"})
+        assert wrong.status_code == 422
+    refused = await client.get(BASE, params={"token": issued[0].token, "lang": "en"})
+    assert refused.status_code == 429 and "Too many attempts." in refused.text

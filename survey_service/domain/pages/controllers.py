@@ -192,7 +192,7 @@ class ResidentPages(Controller):
     ) -> Any:
         """An invitation link was opened or a code typed: check it and start (or continue) answering."""
         language = _language(request, survey, lang)
-        if not await rate_limits.code_attempt(request):
+        if not await rate_limits.code_allowed(request):
             with use_language(language or _source(survey)):
                 message = _("Too many attempts. Please wait a few minutes and try again.")
             return self._start_with_error(request, survey, language, message, status=429)
@@ -201,6 +201,7 @@ class ResidentPages(Controller):
             async with db.read() as session:
                 found = await find_invitation(session, survey.id, token=token, code=code)
         if found is None:
+            await rate_limits.code_failed(request)
             with use_language(language or _source(survey)):
                 message = (
                     _("This invitation link is not valid. Check the link, or type the code from your letter.")
@@ -589,11 +590,13 @@ class ResidentPages(Controller):
         code: str,
     ) -> Any:
         partial = None
-        allowed = await rate_limits.code_attempt(request)
+        allowed = await rate_limits.code_allowed(request)
         respondent = open_respondent(normalise_code(code))
         if allowed and normalise_code(code):
             partial = await responses.load_partial(db, survey.id, respondent.secret)
         if partial is None:
+            if allowed:
+                await rate_limits.code_failed(request)
             with use_language(language):
                 message = (
                     _("Check the code. You got it when you saved your answers, for example ABCD-EFGH-JKMN.")
