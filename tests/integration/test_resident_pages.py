@@ -326,3 +326,39 @@ async def test_valid_invitation_links_from_one_address_never_count_as_failed_att
         assert wrong.status_code == 422
     refused = await client.get(BASE, params={"token": issued[0].token, "lang": "en"})
     assert refused.status_code == 429 and "Too many attempts." in refused.text
+
+
+async def test_a_copy_of_the_database_cannot_link_an_invitees_partial_answers_to_their_strata(
+    client: AsyncClient, db: Database
+) -> None:
+    import hashlib
+    import hmac
+
+    from sqlalchemy import select
+
+    from survey_service.db.models import Invitation
+
+    survey = await open_survey(db, access="invitation")
+    async with db.write() as session:
+        from survey_service.domain.invitations.services import create_invitations
+
+        issued = await create_invitations(session, survey, 6, [{"area": a} for a in "AABBCC"])
+    invited = issued[3]
+    await client.get(BASE, params={"token": invited.token, "lang": "en"})
+    await answer(client, "opinions", {"GETON": "1"})
+    [(status, _, _, key)] = await stored(db)
+    assert status == "partial" and key
+    # everything a copy of the database (or a backup) holds about the invitations
+    async with db.read() as session:
+        rows = list(await session.scalars(select(Invitation)))
+    guesses = {}
+    for inv in rows:
+        for material in (str(inv.id), inv.id.hex, inv.token_hash, inv.code_hash or ""):
+            for secret in (f"invitation:{material}", material):
+                guesses[hashlib.sha256(b"resume:" + secret.encode()).hexdigest()] = inv.strata
+                guesses[hmac.new(b"", secret.encode(), hashlib.sha256).hexdigest()] = inv.strata
+    assert key not in guesses
+    # the invitee's own link still finds the answers
+    client.cookies.delete("survey-session")
+    again = await client.get(BASE, params={"token": invited.token, "lang": "en"})
+    assert again.status_code == 303 and "/p/" in again.headers["location"]

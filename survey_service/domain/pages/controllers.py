@@ -213,10 +213,11 @@ class ResidentPages(Controller):
         if found.status == "completed":
             return self._message(request, survey, language or _source(survey), "answered", status=409)
         settings = _settings(request)
-        cookie = session_cookie(survey.slug, invited_respondent(found.id), settings.secret_key, settings.behind_https)
+        respondent = invited_respondent(found.id, settings.secret_key)
+        cookie = session_cookie(survey.slug, respondent, settings.secret_key, settings.behind_https)
         if language is None:
             return _redirect(f"/s/{survey.slug}", [cookie])
-        partial = await responses.load_partial(db, survey.id, invited_respondent(found.id).secret)
+        partial = await responses.load_partial(db, survey.id, respondent.secret)
         if partial is None:
             return _redirect(f"/s/{survey.slug}?lang={language}", [cookie])
         target = flow.resume_step(survey.questionnaire, partial.answers)

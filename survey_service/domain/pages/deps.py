@@ -29,8 +29,11 @@ def open_respondent(resume_code: str) -> Respondent:
     return Respondent(secret=f"code:{resume_code}", resume_code=resume_code)
 
 
-def invited_respondent(invitation_id: uuid.UUID) -> Respondent:
-    return Respondent(secret=f"invitation:{invitation_id}", invitation_id=invitation_id)
+def invited_respondent(invitation_id: uuid.UUID, key: str) -> Respondent:
+    """An invited respondent; their partial answers are found through an HMAC of the invitation id under the
+    service's secret key, which is not in the database: the stored hash cannot be computed from the
+    invitation row, so a copy of the database does not link a partial response to an invitation's strata."""
+    return Respondent(secret=f"invitation:{_mac(key, f'partial:{invitation_id}')}", invitation_id=invitation_id)
 
 
 def _mac(key: str, value: str) -> str:
@@ -54,7 +57,7 @@ def from_cookie(value: str | None, key: str) -> Respondent | None:
         ident, _, mac = rest.partition(".")
         if hmac.compare_digest(mac, _mac(key, ident)):
             try:
-                return invited_respondent(uuid.UUID(ident))
+                return invited_respondent(uuid.UUID(ident), key)
             except ValueError:
                 return None
     return None
