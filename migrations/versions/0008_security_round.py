@@ -9,6 +9,7 @@ Create Date: 2026-12-03 19:20:00
 from collections.abc import Sequence
 
 import hashlib
+import uuid
 
 import sqlalchemy as sa
 from advanced_alchemy.types import GUID
@@ -42,7 +43,7 @@ def _rekey_invited_partials(conn: sa.Connection) -> None:
     """Partial answers were found by a hash of the invitation id alone; move them to the keyed hash."""
     invitation = sa.table("invitation", sa.column("id", GUID()), sa.column("status", sa.String))
     response = sa.table("response", sa.column("resume_hash", sa.String))
-    started = conn.execute(sa.select(invitation.c.id).where(invitation.c.status == "started")).scalars().all()
+    started: list[uuid.UUID] = conn.execute(sa.select(invitation.c.id).where(invitation.c.status == "started")).scalars().all()  # type: ignore[assignment]
     if not started:
         return
     key = get_settings().secret_key
