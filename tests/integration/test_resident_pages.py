@@ -362,3 +362,25 @@ async def test_a_copy_of_the_database_cannot_link_an_invitees_partial_answers_to
     client.cookies.delete("survey-session")
     again = await client.get(BASE, params={"token": invited.token, "lang": "en"})
     assert again.status_code == 303 and "/p/" in again.headers["location"]
+
+
+async def test_made_up_session_cookies_neither_bypass_the_new_response_limit_nor_test_resume_codes(
+    client: AsyncClient, db: Database
+) -> None:
+    import secrets
+
+    await open_survey(db)
+    first = await answer(client, "opinions", {"GETON": "1"}, action="save")
+    own = re.search(r'<p class="resume-code" dir="ltr" translate="no">([A-Z0-9-]+)</p>', first.text)
+    assert own is not None
+    for _ in range(125):
+        client.cookies.set("survey-session", f"o:{secrets.token_hex(6).upper()}", path="/s/mini-2026")
+        r = await answer(client, "opinions", {"GETON": "1"})
+        if r.status_code == 429:
+            break
+    assert r.status_code == 429
+    assert await count_rows(db, "response") == 120
+    # a cookie naming a real resume code, without the server's MAC, is not a session either
+    client.cookies.set("survey-session", f"o:{own.group(1).replace('-', '')}", path="/s/mini-2026")
+    page = await client.get(f"{BASE}/p/opinions", params={"lang": "en"})
+    assert 'value="1" checked' not in page.text

@@ -350,11 +350,13 @@ class ResidentPages(Controller):
         # Going back, saving for later or switching language keeps what is valid on this page.
         answers = {k: v for k, v in answers.items() if not any(e.item == k for e in page_errors)}
         cookies: list[Cookie] = []
-        if respondent is None:
+        if partial is None and (respondent is None or respondent.invitation_id is None):
+            # a new open-link response: counted on its first save, whatever cookie came with the request
             try:
                 await rate_limits.new_response(request)
             except TooManyRequests:
                 return self._message(request, survey, language, "busy", status=429)
+        if respondent is None:
             respondent = open_respondent(normalise_code(new_code()))
             settings = _settings(request)
             cookies.append(session_cookie(slug, respondent, settings.secret_key, settings.behind_https))
