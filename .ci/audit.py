@@ -86,7 +86,7 @@ def update(path: Path) -> int:
     for name, _version in installed():
         url = f"https://pypi.org/pypi/{canonicalize_name(name)}/json"
         try:
-            with urllib.request.urlopen(url, timeout=30) as r:  # noqa: S310 - a fixed https URL
+            with urllib.request.urlopen(url, timeout=30) as r:
                 page = json.load(r)
         except OSError as exc:
             print(f"{name}: not updated ({exc})", file=sys.stderr)
