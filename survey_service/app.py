@@ -47,11 +47,12 @@ from survey_service.errors import (
     DomainError,
     domain_error_handler,
     http_error_handler,
+    nesting_error_handler,
     unexpected_error_handler,
     validation_error_handler,
 )
 from survey_service.ratelimit import limiter_factory
-from survey_service.security import SecurityHeadersMiddleware
+from survey_service.security import SecurityHeaders
 from survey_service.settings import Settings, get_settings
 from survey_service.web.staff import html_on_staff_pages, set_staff_language
 from survey_service.web.templating import static_router, template_config
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ValidationException: html_on_staff_pages(validation_error_handler),
             NotAuthorizedException: not_authorized_handler,
             HTTPException: html_on_staff_pages(http_error_handler),
+            RecursionError: html_on_staff_pages(nesting_error_handler),
             Exception: html_on_staff_pages(unexpected_error_handler),
         },
         openapi_config=OpenAPIConfig(
@@ -135,22 +137,25 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             version=API_VERSION,
             description="Surveys and feedback for measuring good relations between population groups.",
             openapi_router=Router(path="/schema", route_handlers=[], opt={"access": "public"}),
-            render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
+            # Swagger UI runs script from a CDN on the staff origin: only where an installation turns it on
+            render_plugins=[JsonRenderPlugin(), *([SwaggerRenderPlugin(path="/")] if settings.api_docs else [])],
         ),
         logging_config=LoggingConfig(
             root={"level": logging.getLevelName(settings.log_level), "handlers": ["queue_listener"]},
             log_exceptions="debug",
         ),
         # Forms posted with cookies carry a CSRF token; /api/ authenticates with Bearer tokens only (never
-        # cookies), so it is outside CSRF protection.
+        # cookies), so it is outside CSRF protection. The exclusions are regular expressions searched anywhere
+        # in the path: anchored, so that a staff page whose path merely contains "api" or "health" (an account
+        # or a wave named so) keeps its protection.
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="csrftoken",
             cookie_secure=settings.behind_https,
             cookie_samesite="lax",
-            exclude=["/api/", "/health", "/schema"],
+            exclude=["^/api/", "^/health$", "^/schema(?:/|$)"],
         ),
-        middleware=[SecurityHeadersMiddleware(https=settings.behind_https)],
+        before_send=[SecurityHeaders(https=settings.behind_https, api_docs=settings.api_docs)],
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
         state=State(

@@ -112,6 +112,13 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return problem_response(status, detail)
 
 
+def nesting_error_handler(request: Request[Any, Any, Any], _: RecursionError) -> Response[Any]:
+    """A body nested deeper than the decoder follows (msgspec stops at its recursion limit): the client's
+    mistake, answered 400 and logged in one line, without a traceback."""
+    log.warning("refused a too deeply nested body on %s %s", request.method, request.url.path)
+    return problem_response(400, "The request body is nested too deeply.")
+
+
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Logged with the route only: never the query string (it can hold invitation tokens) or the client.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)

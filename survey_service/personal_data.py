@@ -83,7 +83,8 @@ GREETINGS = (
 NAME_WORD = r"[^\W\d_][\w'’-]*"
 GREETING_NAME = re.compile(
     r"(?<!\w)(?i:" + "|".join(sorted((re.escape(g) for g in GREETINGS), key=len, reverse=True)) + r")"
-    r"[ \t]*[,!]?[ \t]+(?P<name>" + NAME_WORD + r"(?:\.?[ \t]+" + NAME_WORD + r"){0,2})"
+    # possessive runs of blanks: a long run that leads to no name fails in one pass (no backtracking)
+    r"(?:[ \t]*+[,!])?[ \t]++(?P<name>" + NAME_WORD + r"(?:\.?[ \t]++" + NAME_WORD + r"){0,2})"
 )
 # Titles skipped before a name ("Dear Mr Smith", "Hej herr Andersson") and capitalised words after a
 # greeting that are not names ("Dear Sir", "Hei kaikki").

@@ -30,6 +30,10 @@ class RateLimiter(Protocol):
         """Count one event for ``key``; False when the key is over its limit (the event is not counted)."""
         ...
 
+    async def recent(self, key: str) -> tuple[int, float]:
+        """How many events ``key`` has in the window, and seconds since its latest (inf when none); counts nothing."""
+        ...
+
     async def reset(self, key: str) -> None: ...
 
 
@@ -56,6 +60,15 @@ class MemoryRateLimiter:
             return False
         events.append(now)
         return True
+
+    async def recent(self, key: str) -> tuple[int, float]:
+        now = time.monotonic()
+        events = self._events.get(anonymise(key))
+        if not events:
+            return 0, float("inf")
+        while events and events[0] <= now - self.window:
+            events.popleft()
+        return len(events), (now - events[-1]) if events else float("inf")
 
     async def reset(self, key: str) -> None:
         self._events.pop(anonymise(key), None)
@@ -99,6 +112,16 @@ class RedisRateLimiter:
         now = time.time()
         ok = await self._script(keys=[self._key(key)], args=[now, self.window, self.limit, secrets.token_hex(8)])
         return bool(ok)
+
+    async def recent(self, key: str) -> tuple[int, float]:
+        now = time.time()
+        name = self._key(key)
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(name, "-inf", now - self.window)
+            pipe.zcard(name)
+            pipe.zrange(name, -1, -1, withscores=True)
+            _, count, latest = await pipe.execute()
+        return int(count), (now - float(latest[0][1])) if latest else float("inf")
 
     async def reset(self, key: str) -> None:
         await self.client.delete(self._key(key))

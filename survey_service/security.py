@@ -1,15 +1,14 @@
 """Security headers on every response: a strict Content-Security-Policy (no inline script or style, no
 framing), no MIME sniffing, no referrer, HSTS when served over HTTPS.
 
-The interactive API docs under /schema load Swagger UI, which needs inline script and its CDN; only
-those pages get a looser policy.
+The interactive API docs under /schema (served only when SURVEY_API_DOCS is set) load Swagger UI, which
+needs inline script and its CDN; only those pages get a looser policy, and only when they are served.
 """
 
 from __future__ import annotations
 
 from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 STRICT_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -33,29 +32,29 @@ _ALWAYS = (
 _CSP = b"content-security-policy"
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    """Adds the security headers to every HTTP response (a route may set its own, stricter CSP)."""
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response (a route may set its own, stricter CSP).
 
-    scopes = (ScopeType.HTTP,)
+    A ``before_send`` hook of the application rather than a middleware: middleware runs only on matched
+    routes, and the 404 and 405 answers for unknown paths and methods need the headers as well.
+    """
 
-    def __init__(self, *, https: bool) -> None:
+    def __init__(self, *, https: bool, api_docs: bool = False) -> None:
         self.https = https
+        self.api_docs = api_docs
         self._strict = (_CSP, STRICT_CSP.encode())
         self._docs = (_CSP, DOCS_CSP.encode())
         self._hsts = (b"strict-transport-security", HSTS.encode())
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+    async def __call__(self, message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
+            return
         path = scope.get("path", "")
-        csp = self._docs if path == "/schema" or path.startswith("/schema/") else self._strict
-        extra = [*_ALWAYS, self._hsts] if self.https or scope.get("scheme") == "https" else list(_ALWAYS)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers") or ())
-                if not any(name.lower() == _CSP for name, _ in headers):
-                    headers.append(csp)
-                headers.extend(extra)
-                message["headers"] = headers
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+        docs = self.api_docs and (path == "/schema" or path.startswith("/schema/"))
+        headers = list(message.get("headers") or ())
+        if not any(name.lower() == _CSP for name, _ in headers):
+            headers.append(self._docs if docs else self._strict)
+        headers.extend(_ALWAYS)
+        if self.https or scope.get("scheme") == "https":
+            headers.append(self._hsts)
+        message["headers"] = headers

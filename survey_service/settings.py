@@ -32,6 +32,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str = "http://127.0.0.1:8000"
     rate_limit_per_hour: int = 120
     forwarded_allow_ips: str | None = None
+    header_timeout: float = 10.0
+    api_docs: bool = False
+    max_connections: int = 1000
     response_retention_months: int = 96
     partial_retention_days: int = 30
     job_queue: str = "sqlite"
@@ -64,6 +67,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             public_url=(env.get("SURVEY_PUBLIC_URL") or _default_public_url(env)).rstrip("/"),
             rate_limit_per_hour=_int(env, "SURVEY_RATE_LIMIT_PER_HOUR", 120),
             forwarded_allow_ips=env.get("SURVEY_FORWARDED_ALLOW_IPS") or None,
+            api_docs=env.get("SURVEY_API_DOCS", "").lower() in {"1", "true", "yes"},
+            header_timeout=_positive(env, "SURVEY_HEADER_TIMEOUT", 10),
+            max_connections=_positive(env, "SURVEY_MAX_CONNECTIONS", 1000),
             response_retention_months=_positive(env, "SURVEY_RESPONSE_RETENTION_MONTHS", 96),
             partial_retention_days=_positive(env, "SURVEY_PARTIAL_RETENTION_DAYS", 30),
             job_queue=_choice(env, "SURVEY_JOB_QUEUE", JOB_QUEUES),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from survey_service.cli import database, feedback, invitations, questionnaires, results, server, surveys, users
@@ -17,6 +19,8 @@ def main() -> None:
 
     Configuration comes from SURVEY_* environment variables (see README).
     """
+    # Everything the service writes (database, exports, backups, letters, job files) is for the service user alone.
+    os.umask(0o077)
 
 
 for command in (

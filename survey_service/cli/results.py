@@ -217,7 +217,7 @@ def responses() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--mode",
-    type=click.Choice(["import", "paper", "interview", "web"]),
+    type=click.Choice(["import", "paper", "interview"]),
     default="import",
     show_default=True,
     help="How the answers were collected (recorded with every response).",

@@ -34,20 +34,11 @@ def serve(host: str | None, port: int | None, workers: int, jobs: bool | None) -
             [sys.executable, "-m", "survey_service.cli", "worker", "--exit-with", str(os.getpid())]
         )
     try:
-        uvicorn.run(
-            "survey_service.app:create_app",
-            factory=True,
-            host=host or settings.host,
-            port=port or settings.port,
-            workers=workers,
-            log_level=settings.log_level.lower(),
-            access_log=False,  # access logs would record client addresses
-            server_header=False,
-            # Behind a reverse proxy (nginx), trust its X-Forwarded-For/-Proto from these addresses only, so that
-            # rate limits see the real client (which is never stored) and HTTPS is recognised.
-            proxy_headers=settings.forwarded_allow_ips is not None,
-            forwarded_allow_ips=settings.forwarded_allow_ips,
-        )
+        from survey_service.server import uvicorn_options
+
+        options = uvicorn_options(settings)
+        options.update({k: v for k, v in (("host", host), ("port", port)) if v})
+        uvicorn.run("survey_service.app:create_app", factory=True, workers=workers, **options)
     finally:
         if job_worker is not None:
             job_worker.terminate()

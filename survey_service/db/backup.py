@@ -23,6 +23,7 @@ def backup_sqlite(url: str, target: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # a copy of every answer: owner only
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
     destination = sqlite3.connect(partial)
     try:

@@ -9,8 +9,9 @@ transactions through group commit (``Database.batched``): one commit, one fsync,
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,12 +40,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only; SQLite gives its WAL and journal the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str, *, writer: bool = False, pool_size: int = 10) -> AsyncEngine:
     """An async engine; SQLite engines get WAL pragmas and an explicit BEGIN (IMMEDIATE for the writer)."""
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
         if sa_url.database and sa_url.database != ":memory:":
-            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(sa_url.database))
         # aiosqlite runs each connection in a thread of its own: a few fixed reader connections serve many
         # requests better than a large, churning pool (new threads, contention for the GIL).
         engine = create_async_engine(

@@ -49,7 +49,7 @@ async def response_import(ctx: JobContext) -> str | None:
     slug, mode, suffix = ctx.params["survey"], ctx.params.get("mode", "import"), ctx.params["suffix"]
     ctx.progress(step="checking rows")
     async with ctx.db.read() as session:
-        checked = await check_import(session, slug, ctx.input(f"input{suffix}"), mode=mode)
+        checked = await check_import(session, slug, ctx.input(f"input{suffix}"), mode=mode, actor=ctx.actor)
     n = len(checked.values)
     ctx.progress(rows_total=n, step="inserting rows")
     await import_in_batches(

@@ -19,6 +19,9 @@ import yaml
 from survey_service.questionnaire.schema import Questionnaire
 
 MAX_FILE_BYTES = 2_000_000
+# A definition with more problems than this is reported with the first ones and a count of the rest: the
+# list is read by a person, and an unbounded one costs memory and time to build and render.
+MAX_PROBLEMS = 100
 DEFINITION_FILE = "questionnaire.yaml"
 TRANSLATIONS_DIR = "translations"
 
@@ -43,12 +46,30 @@ class DefinitionError(Exception):
 
     problems: list[Problem] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if len(self.problems) > MAX_PROBLEMS:
+            rest = len(self.problems) - MAX_PROBLEMS
+            last = Problem(self.problems[MAX_PROBLEMS].file, "", "", f"{rest} more problem(s) not listed")
+            self.problems = [*self.problems[:MAX_PROBLEMS], last]
+
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
 
 
 class _Yaml12Loader(yaml.SafeLoader):
-    """SafeLoader where only true/false are booleans (YAML 1.2): codes like yes, no, on stay strings."""
+    """SafeLoader where only true/false are booleans (YAML 1.2): codes like yes, no, on stay strings.
+
+    Anchors and aliases are refused: a few nested aliases expand into a document whose size grows with the
+    power of their nesting (a "billion laughs"), and a definition never needs them.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (& and *) are not allowed in a definition", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 _Yaml12Loader.yaml_implicit_resolvers = {

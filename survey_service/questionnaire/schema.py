@@ -13,19 +13,19 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
-LanguageCode = Annotated[str, Meta(pattern=r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$", max_length=35)]
+LanguageCode = Annotated[str, Meta(pattern=r"^[a-z]{2,3}(-[a-z0-9]{1,8})*\Z", max_length=35)]
 Text = dict[LanguageCode, str]
 """A translatable string: language code -> text."""
 
 VariableCode = Annotated[
     str,
     Meta(
-        pattern=r"^[A-Za-z][A-Za-z0-9_]{0,31}$",
+        pattern=r"^[A-Za-z][A-Za-z0-9_]{0,31}\Z",
         description="Stable variable name: a letter, then letters, digits or _; at most 32 characters",
     ),
 ]
-ChoiceCode = int | Annotated[str, Meta(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$")]
-Slug = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+ChoiceCode = int | Annotated[str, Meta(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\Z")]
+Slug = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}\Z")]
 
 Dimension = Literal["attitudes", "security", "interaction", "participation", "discrimination", "background"]
 MonitoringTarget = Literal["rights_awareness", "support_availability", "trust_in_decision_making"]

@@ -19,7 +19,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 import msgspec
 from defusedxml import ElementTree as SafeET
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from survey_service.languages import ordered
 from survey_service.questionnaire.loader import text_fields
@@ -31,10 +31,12 @@ from survey_service.questionnaire.schema import (
     Text,
     answer_choices,
 )
+from survey_service.spreadsheet import WorkbookRejected, open_workbook
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XLIFF_MEDIA_TYPE = "application/x-xliff+xml"
 MAX_TRANSLATOR_FILE_BYTES = 5_000_000
+MAX_TRANSLATOR_COLUMNS = 20
 
 
 def strings(q: Questionnaire) -> dict[str, Text]:
@@ -211,9 +213,9 @@ def read_translator_file(data: bytes, lang: str) -> dict[str, Incoming]:
 
 def _read_xlsx(data: bytes, lang: str) -> dict[str, Incoming]:
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds on broken files
-        raise TranslationFileError([("file", "not a readable .xlsx workbook")]) from None
+        wb = open_workbook(data, max_cells_per_row=MAX_TRANSLATOR_COLUMNS)
+    except WorkbookRejected as exc:
+        raise TranslationFileError([("file", str(exc))]) from None
     problems: list[tuple[str, str]] = []
     out: dict[str, Incoming] = {}
     try:

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,8 +46,7 @@ from typing import Any
 
 import msgspec
 from babel import Locale, UnknownLocaleError, localedata
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from survey_service.languages import SUPPORTED as ENDONYMS
@@ -71,9 +69,11 @@ from survey_service.questionnaire.schema import (
 )
 from survey_service.questionnaire.validate import validate
 from survey_service.questionnaire.xpath import XPathError, from_relevant, to_relevant
+from survey_service.spreadsheet import WorkbookRejected, open_workbook
 from survey_service.web.i18n import catalogues, ui_language
 
 MAX_FILE_BYTES = 5_000_000
+EXCEL_COLUMNS = 16_384
 MAX_ROWS = 5000
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 20_000
@@ -760,9 +760,11 @@ def _read_workbook(data: bytes, file: str, reader: _Reader) -> dict[str, tuple[l
     if len(data) > MAX_FILE_BYTES:
         raise DefinitionError([Problem(file, "", "", f"file is larger than {MAX_FILE_BYTES} bytes")])
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise DefinitionError([Problem(file, "", "", "not a readable .xlsx workbook")]) from None
+        # Excel's own column limit: formatted empty columns far to the right are read (and ignored), while a
+        # row of a million cells is refused before openpyxl reads it
+        wb = open_workbook(data, max_cells_per_row=EXCEL_COLUMNS)
+    except WorkbookRejected as exc:
+        raise DefinitionError([Problem(file, "", "", str(exc))]) from None
     names = ("survey", "choices", "settings", "languages", "derived", "scales")
     try:
         sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
@@ -772,7 +774,7 @@ def _read_workbook(data: bytes, file: str, reader: _Reader) -> dict[str, tuple[l
     finally:
         wb.close()
     if reader.formulas:
-        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        values = open_workbook(data, data_only=True, max_cells_per_row=EXCEL_COLUMNS)
         try:
             saved = {ws.title.strip().lower(): ws for ws in values.worksheets}
             for name, cells in reader.formulas.items():

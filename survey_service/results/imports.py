@@ -18,9 +18,12 @@ from typing import Any
 
 from survey_service.errors import ItemError
 from survey_service.questionnaire.answers import CompiledQuestionnaire
+from survey_service.spreadsheet import WorkbookRejected, open_workbook
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 500_000
+MAX_COLUMNS = 2000
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_CELL_CHARS = 20_000
 MAX_LISTED_ERRORS = 200
 LANGUAGE_COLUMN = "language"
@@ -75,11 +78,9 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        wb = open_workbook(path, data_only=True, max_uncompressed=MAX_UNCOMPRESSED_BYTES, max_cells_per_row=MAX_COLUMNS)
+    except WorkbookRejected as exc:
         raise ImportRejected(f"the XLSX file cannot be read: {exc}") from None
     try:
         sheet = wb.worksheets[0]

@@ -164,3 +164,32 @@ async def test_default_questionnaire_ddi_validates_in_every_language(db: Databas
     assert langs == set(q.languages)
     assert mini  # the mini questionnaire is covered by the tests above
     assert published
+
+
+async def test_an_anonymous_invitation_wave_cannot_be_exported_around_one_new_answer(
+    db: Database, tmp_path: Path
+) -> None:
+    import pytest
+    from sqlalchemy import update
+
+    from survey_service.db.models import Survey
+    from survey_service.errors import Conflict
+
+    wave = await synthetic_wave(db, "syn-1", 2025)
+    async with db.write() as session:
+        await session.execute(update(Survey).where(Survey.id == wave.id).values(access="invitation", anonymous=True))
+        path = tmp_path / "paper.csv"
+        path.write_text("age,lang,BEL\n18_29,foreign,1\n65_plus,domestic,2\n")
+        await import_responses(session, "syn-1", path)
+    # the analyst's differencing attack needs two exports during fieldwork, one before and one after an answer
+    for fmt in ("csv", "xlsx", "parquet"):
+        with pytest.raises(Conflict, match="once its fieldwork is over"):
+            await export_to(db, "syn-1", fmt, tmp_path / f"before.{fmt}")
+    with pytest.raises(Conflict):
+        await csv_stream(db, "syn-1")
+    assert not list(tmp_path.glob("before.*"))
+    async with db.write() as session:
+        await session.execute(update(Survey).where(Survey.id == wave.id).values(status="closed"))
+    assert await export_to(db, "syn-1", "csv", tmp_path / "after.csv") == 2
+    header = (tmp_path / "after.csv").read_text().splitlines()[0].lower()
+    assert not any(word in header for word in ("date", "submitted", "started", "time", "day"))

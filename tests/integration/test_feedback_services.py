@@ -90,6 +90,28 @@ async def test_inbox_lines_flag_personal_data_and_a_wish_for_a_reply(db: Databas
     assert line.personal_data and line.reply_wanted and line.excerpt == "Hei Matti, soita 040 123 4567."
 
 
+async def test_the_inbox_reads_the_personal_data_flag_found_at_submission(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flagged = await send(db, "Hei Matti, soita 040 123 4567.")
+    await send(db, "Hyvä palvelu.")
+    actor = await staff(db)
+
+    def not_again(text: str) -> list[object]:
+        raise AssertionError("the inbox searched a text for personal data again")
+
+    with monkeypatch.context() as m:
+        m.setattr(services, "find_personal_data", not_again)
+        async with db.read() as session:
+            lines = await services.list_cases(session)
+    assert {line.id: line.personal_data for line in lines}[flagged] is True
+    assert sorted(line.personal_data for line in lines) == [False, True]
+    async with db.write() as session:
+        await services.redact_case(session, await services.get_case(session, flagged), actor)
+    async with db.read() as session:
+        assert not any(line.personal_data for line in await services.list_cases(session))
+
+
 async def test_assigning_needs_an_active_staff_user(db: Database) -> None:
     case_id = await send(db)
     actor = await staff(db)

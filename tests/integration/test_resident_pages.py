@@ -310,3 +310,77 @@ async def test_when_the_wave_is_reread_one_request_reads_and_the_others_do_not_w
     contexts = await asyncio.gather(*(services.survey_context(db, "mini-2026") for _ in range(20)))
     assert reads == 1  # one request rereads; the other 19 used the previous read meanwhile
     assert {c.id for c in contexts} == {first.id}
+
+
+async def test_valid_invitation_links_from_one_address_never_count_as_failed_attempts(
+    client: AsyncClient, db: Database
+) -> None:
+    survey = await open_survey(db, access="invitation")
+    issued = await invitations(db, survey, 30)
+    for inv in issued:  # thirty residents behind one address (a library, a school)
+        client.cookies.delete("survey-session")
+        r = await client.get(BASE, params={"token": inv.token, "lang": "en"})
+        assert r.status_code == 303, r.text
+    for _ in range(20):
+        wrong = await post_form(client, f"{BASE}/code", {"code": "AAAA-BBBB-CCCC", "lang": "en"})
+        assert wrong.status_code == 422
+    refused = await client.get(BASE, params={"token": issued[0].token, "lang": "en"})
+    assert refused.status_code == 429 and "Too many attempts." in refused.text
+
+
+async def test_a_copy_of_the_database_cannot_link_an_invitees_partial_answers_to_their_strata(
+    client: AsyncClient, db: Database
+) -> None:
+    import hashlib
+    import hmac
+
+    from sqlalchemy import select
+
+    from survey_service.db.models import Invitation
+
+    survey = await open_survey(db, access="invitation")
+    async with db.write() as session:
+        from survey_service.domain.invitations.services import create_invitations
+
+        issued = await create_invitations(session, survey, 6, [{"area": a} for a in "AABBCC"])
+    invited = issued[3]
+    await client.get(BASE, params={"token": invited.token, "lang": "en"})
+    await answer(client, "opinions", {"GETON": "1"})
+    [(status, _, _, key)] = await stored(db)
+    assert status == "partial" and key
+    # everything a copy of the database (or a backup) holds about the invitations
+    async with db.read() as session:
+        rows = list(await session.scalars(select(Invitation)))
+    guesses = {}
+    for inv in rows:
+        for material in (str(inv.id), inv.id.hex, inv.token_hash, inv.code_hash or ""):
+            for secret in (f"invitation:{material}", material):
+                guesses[hashlib.sha256(b"resume:" + secret.encode()).hexdigest()] = inv.strata
+                guesses[hmac.new(b"", secret.encode(), hashlib.sha256).hexdigest()] = inv.strata
+    assert key not in guesses
+    # the invitee's own link still finds the answers
+    client.cookies.delete("survey-session")
+    again = await client.get(BASE, params={"token": invited.token, "lang": "en"})
+    assert again.status_code == 303 and "/p/" in again.headers["location"]
+
+
+async def test_made_up_session_cookies_neither_bypass_the_new_response_limit_nor_test_resume_codes(
+    client: AsyncClient, db: Database
+) -> None:
+    import secrets
+
+    await open_survey(db)
+    first = await answer(client, "opinions", {"GETON": "1"}, action="save")
+    own = re.search(r'<p class="resume-code" dir="ltr" translate="no">([A-Z0-9-]+)</p>', first.text)
+    assert own is not None
+    for _ in range(125):
+        client.cookies.set("survey-session", f"o:{secrets.token_hex(6).upper()}", path="/s/mini-2026")
+        r = await answer(client, "opinions", {"GETON": "1"})
+        if r.status_code == 429:
+            break
+    assert r.status_code == 429
+    assert await count_rows(db, "response") == 120
+    # a cookie naming a real resume code, without the server's MAC, is not a session either
+    client.cookies.set("survey-session", f"o:{own.group(1).replace('-', '')}", path="/s/mini-2026")
+    page = await client.get(f"{BASE}/p/opinions", params={"lang": "en"})
+    assert 'value="1" checked' not in page.text

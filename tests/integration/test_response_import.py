@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -22,7 +23,7 @@ async def _count(db: Database) -> int:
         return int((await session.execute(select(func.count()).select_from(Response))).scalar_one())
 
 
-async def _import(db: Database, path: Path, **kw: str) -> int:
+async def _import(db: Database, path: Path, **kw: Any) -> int:
     async with db.write() as session:
         return await import_responses(session, "syn-1", path, **kw)
 
@@ -114,3 +115,29 @@ async def test_xlsx_files_import_like_csv(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "answers.xlsx"
     wb.save(path)
     assert await _import(db, path) == 2
+
+
+async def test_a_closed_wave_takes_imports_from_an_administrator_only_and_never_as_web_answers(
+    db: Database, tmp_path: Path
+) -> None:
+    from sqlalchemy import update
+
+    from survey_service.db.models import Survey
+    from survey_service.domain.audit.services import Actor
+    from survey_service.errors import Forbidden
+    from tests.helpers import staff_user
+
+    await synthetic_wave(db, "syn-1", 2025)
+    path = tmp_path / "late.csv"
+    path.write_text("age,lang,BEL\n18_29,foreign,1\n")
+    designer = await staff_user(db, "dora", "designer")
+    admin = await staff_user(db, "ada", "admin")
+    with pytest.raises(BadRequest, match="mode must be one of import, paper, interview"):
+        await _import(db, path, mode="web")
+    async with db.write() as session:
+        await session.execute(update(Survey).where(Survey.slug == "syn-1").values(status="closed"))
+    for mode in ("import", "paper"):
+        with pytest.raises(Forbidden, match="is closed"):
+            await _import(db, path, mode=mode, actor=Actor("dora", "web", designer.id))
+    assert await _count(db) == 0
+    assert await _import(db, path, actor=Actor("ada", "api", admin.id)) == 1

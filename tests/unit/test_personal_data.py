@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -164,3 +165,15 @@ def test_contacts_are_checked_as_a_whole() -> None:
     assert is_email("resident@example.fi") and not is_email("resident@example") and not is_email("a b@example.fi")
     assert is_phone("040 123 4567") and is_phone("+358401234567")
     assert not is_phone("12345") and not is_phone("call 040 123 4567") and not is_phone("401234567")
+
+
+@pytest.mark.parametrize("blank", [" ", "\t"])
+def test_a_long_run_of_blanks_after_a_greeting_is_searched_in_linear_time(blank: str) -> None:
+    # the greeting pattern used to backtrack quadratically over such runs: 50,000 blanks took about 40 s
+    text = "hei" + blank * 50_000 + "!"
+    start = time.perf_counter()
+    assert find_personal_data(text * 3) == []
+    assert time.perf_counter() - start < 2
+    for greeting in ("Hei ,  Matti", "Hei! Matti", "Hei,\tMatti", "Hei Matti"):
+        [finding] = find_personal_data(greeting)
+        assert (finding.kind, greeting[finding.start : finding.end]) == (DataKind.NAME, "Matti")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -288,3 +289,25 @@ def test_shipped_good_relations_questionnaire_is_valid() -> None:
     assert {"fi", "sv", "en"} <= set(q.languages)
     assert all(x.source for x in q.questions() if x.dimension != "background")
     assert q.reporting_groups == ["AGE_GROUP", "GENDER", "AREA", "LANG_GROUP"]
+
+
+def test_yaml_aliases_are_refused_before_they_expand() -> None:
+    # nine aliases of nine aliases of nine: tiny as text, 9**3 nodes once expanded (99 of each froze a server)
+    text = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    text += "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    with pytest.raises(DefinitionError) as exc:
+        parse_yaml(text, "bomb.yaml")
+    assert "anchors and aliases" in str(exc.value)
+    assert "line 1" in str(exc.value)
+
+
+def test_a_definition_with_thousands_of_problems_reports_the_first_hundred_and_a_count() -> None:
+    from survey_service.domain.questionnaires.services import parse_upload
+
+    raw = parse_yaml((MINI / "questionnaire.yaml").read_text(), "mini")
+    question = {"type": "single_choice", "code": "Q", **_BASIC, "choices": []}
+    raw["sections"][0]["questions"] = [dict(question, code="Q") for _ in range(3000)]
+    with pytest.raises(DefinitionError) as exc:
+        parse_upload(json.dumps(raw).encode(), "many.yaml", complete=True)
+    assert len(exc.value.problems) == 101
+    assert exc.value.problems[-1].message.endswith("more problem(s) not listed")

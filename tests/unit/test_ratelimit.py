@@ -64,7 +64,10 @@ async def test_workers_share_limits_through_redis_without_keeping_addresses() ->
         keys = [k.decode() async for k in client.scan_iter(f"survey:rl:{name}:*")]
         assert len(keys) == 1 and "203.0.113.7" not in keys[0]
         assert 0 < await client.pttl(keys[0]) <= 60_000  # counts expire with their window
+        count, since = await worker_b.recent("addr:203.0.113.7")  # e.g. sign-in failures and their latest
+        assert count == 3 and 0 <= since < 5
         await worker_b.reset("addr:203.0.113.7")
+        assert await worker_a.recent("addr:203.0.113.7") == (0, float("inf"))
         assert await worker_a.hit("addr:203.0.113.7") is True
     finally:
         for k in [k async for k in client.scan_iter(f"survey:rl:{name}:*")]:
@@ -77,3 +80,26 @@ def test_limiters_come_from_redis_only_when_it_is_configured() -> None:
 
     assert isinstance(limiter_factory(None, "s")("x", 1, 1.0), MemoryRateLimiter)
     assert isinstance(limiter_factory("redis://127.0.0.1:6379/15", "s")("x", 1, 1.0), RedisRateLimiter)
+
+
+async def test_sign_in_failures_of_a_pair_wait_longer_each_time(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from survey_service import ratelimit
+    from survey_service.domain.auth.deps import LOGIN_WINDOW_SECONDS, LoginThrottle, delay_after
+
+    clock = [1000.0]
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(monotonic=lambda: clock[0], time=lambda: clock[0]))
+    assert [delay_after(n) for n in range(7)] == [0, 0, 0, 2, 4, 8, 16]
+    assert delay_after(50) == LOGIN_WINDOW_SECONDS
+    throttle = LoginThrottle()
+    request = SimpleNamespace(client=SimpleNamespace(host="198.51.100.7"))
+    waits = []
+    for _ in range(6):
+        await throttle.failed(request, "anna")  # type: ignore[arg-type]
+        waits.append(await throttle.wait(request, "anna"))  # type: ignore[arg-type]
+        clock[0] += waits[-1]
+    assert waits == [0, 0, 2, 4, 8, 16]
+    assert await throttle.wait(request, "bertil") == 0  # type: ignore[arg-type]
+    await throttle.succeeded(request, "anna")  # type: ignore[arg-type]
+    assert await throttle.wait(request, "anna") == 0  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_service.db.base import Base, Json, today
@@ -61,6 +61,8 @@ class FeedbackCase(Base):
     kind: Mapped[str] = mapped_column(String(16))
     # None once the retention period has passed (see ``purged_on``).
     text: Mapped[str | None] = mapped_column(Text)
+    # whether the text looks like it holds personal data: found once, when the text is stored or changed
+    personal_data: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(16), default=Status.NEW.value)
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"), index=True)
     tags: Mapped[list[str]] = mapped_column(Json, default=list)

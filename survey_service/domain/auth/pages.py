@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any
 
@@ -22,7 +23,7 @@ from survey_service.domain.auth.schemas import Staff
 from survey_service.errors import BadRequest, DomainError
 from survey_service.settings import Settings
 from survey_service.web.forms import Errors, form_fields, page_errors
-from survey_service.web.i18n import STAFF_LANGUAGES
+from survey_service.web.i18n import STAFF_LANGUAGES, ngettext
 from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import LANGUAGE_COOKIE, page
 
@@ -79,8 +80,17 @@ class AuthPages(Controller):
 
         if not username or not password:
             return again(_("Enter your username and password."), 400)
-        if not await login_throttle.attempt(request, username):
-            return again(_("Too many sign-in attempts. Wait 15 minutes and try again."), 429)
+        wait = await login_throttle.wait(request, username)
+        if wait > 0:
+            minutes = max(1, math.ceil(wait / 60))
+            return again(
+                ngettext(
+                    "Too many failed sign-in attempts. Wait %(num)d minute and try again.",
+                    "Too many failed sign-in attempts. Wait %(num)d minutes and try again.",
+                    minutes,
+                ),
+                429,
+            )
         settings: Settings = request.app.state.settings
         async with db.write() as session:
             user = await services.check_password(session, username, password)
@@ -92,6 +102,7 @@ class AuthPages(Controller):
                 failed = False
                 token = await services.start_session(session, user, request.cookies.get(SESSION_COOKIE))
         if failed:
+            await login_throttle.failed(request, username)
             return again(_("The username or password is not right, or the account is not active."), 400)
         await login_throttle.succeeded(request, username)
         return session_cookie(Redirect(target, status_code=303), settings, token)

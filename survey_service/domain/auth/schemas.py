@@ -14,7 +14,7 @@ Role = Literal["admin", "designer", "analyst", "data_entry", "feedback_handler"]
 Username = Annotated[
     str,
     Meta(
-        pattern=r"^[a-z0-9][a-z0-9._@-]{1,99}$",
+        pattern=r"^[a-z0-9][a-z0-9._@-]{1,99}\Z",
         description="2-100 characters: lower-case letters, digits and . _ @ -, starting with a letter or digit",
     ),
 ]

@@ -12,7 +12,7 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_service.db.base import utcnow
@@ -106,13 +106,18 @@ async def set_role(session: AsyncSession, actor: Actor, username: str, role: str
 
 
 async def set_active(session: AsyncSession, actor: Actor, username: str, active: bool) -> StaffUser:
-    """Deactivate (sessions end, tokens stop working) or reactivate an account."""
+    """Deactivate (sessions end, API tokens are revoked) or reactivate an account (with new tokens only)."""
     user = await get_user(session, username)
     if user.active != active:
         await record(session, actor, "user.activate" if active else "user.deactivate", user.username)
         user.active = active
         if not active:
             await end_all_sessions(session, user.id)
+            await session.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
     return user
 
 

@@ -12,6 +12,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import analysis
+from survey_service.db.base import utcnow
 from survey_service.db.engine import Database
 from survey_service.db.models import Survey
 from survey_service.domain.audit.services import COMMAND_LINE, Actor, record
@@ -19,7 +20,7 @@ from survey_service.domain.plans.services import get_plan, plan_waves
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
 from survey_service.domain.weighting.services import get_margins
-from survey_service.errors import BadRequest, ItemError, Unprocessable
+from survey_service.errors import BadRequest, Conflict, ItemError, Unprocessable
 from survey_service.questionnaire.schema import Questionnaire
 from survey_service.results import exports
 from survey_service.results.data import WaveData, count_responses, iter_responses
@@ -35,6 +36,20 @@ def _table(q: Questionnaire, labels: str | None, weighted: bool = False, free_te
         return exports.Table(q, labels, weighted, free_text=free_text)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
+
+
+def check_released(survey: Survey, fmt: str) -> None:
+    """Rows of an anonymous invitation wave leave the service only after its fieldwork: while it runs, an
+    analyst who watched the per-stratum monitoring change between two exports would learn which stratum
+    the one new row came from. After fieldwork no row is added; rows carry no dates and come in random order.
+    """
+    if fmt == "ddi" or survey.access != "invitation" or not survey.anonymous:
+        return
+    if survey.status == "open" and (survey.closes_at is None or utcnow() < survey.closes_at):
+        raise Conflict(
+            f"the responses of {survey.slug!r} can be exported once its fieldwork is over (close the wave first): "
+            "in an anonymous invitation wave, exports during fieldwork could be compared with the monitoring"
+        )
 
 
 async def audit_export(db: Database, actor: Actor, slug: str, fmt: str, labels: str | None) -> None:
@@ -82,6 +97,7 @@ async def csv_stream(
     """The CSV export as chunks, read from the database while they are sent (no size limit)."""
     async with db.read() as session:
         survey = await get_survey(session, slug)
+        check_released(survey, "csv")
         table = _table(definition_of(survey.version), labels, await _weighted(session, [survey]), free_text)
     await audit_export(db, actor, slug, "csv", labels)
     return _csv_chunks(db, slug, table)
@@ -141,7 +157,9 @@ async def export_to(
     if fmt not in exports.FORMATS:
         raise BadRequest(f"format must be one of {', '.join(exports.FORMATS)}, not {fmt!r}")
     async with db.read() as session:
-        _table(definition_of((await get_survey(session, slug)).version), labels)
+        survey = await get_survey(session, slug)
+        check_released(survey, fmt)
+        _table(definition_of(survey.version), labels)
     await audit_export(db, actor, slug, fmt, labels)
     async with db.read() as session:
         survey = await get_survey(session, slug)

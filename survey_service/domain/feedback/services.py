@@ -183,6 +183,7 @@ async def submit(session: AsyncSession, submission: Submission) -> str:
         topic=submission.topic.value,
         kind=submission.kind.value,
         text=submission.text,
+        personal_data=bool(submission.text and find_personal_data(submission.text)),
         tags=[],
     )
     session.add(case)
@@ -255,7 +256,7 @@ async def list_cases(
             assignee=names.get(c.assignee_id) if c.assignee_id else None,
             tags=list(c.tags),
             excerpt=_excerpt(c.text),
-            personal_data=bool(c.text and find_personal_data(c.text)),
+            personal_data=c.personal_data,
             reply_wanted=c.id in with_contact,
         )
         for c in cases
@@ -437,6 +438,7 @@ async def redact_case(session: AsyncSession, case: FeedbackCase, actor: Actor) -
     text, removed = redact(case.text)
     if removed:
         case.text = text
+        case.personal_data = bool(find_personal_data(text))
         counts = {k.value: n for k, n in sorted(removed.items())}
         await _event(session, case, actor, "redacted", removed=counts)
         await record(session, actor, "feedback.redact", str(case.id), {"removed": counts})
@@ -512,6 +514,7 @@ async def purge(
     await session.execute(delete(FeedbackContact).where(FeedbackContact.case_id.in_(ids)))
     for case in due:
         case.text = None
+        case.personal_data = False
         case.reply = None
         case.purged_on = on or today()
         await _event(session, case, None, "purged", months=months)

@@ -41,7 +41,7 @@ class ImportController(Controller):
         staff: NamedDependency[Staff],
         slug: FromPath[str],
         data: MultipartBody[dict[str, UploadFile]],
-        mode: Annotated[str, Parameter(description="import | paper | interview | web")] = "import",
+        mode: Annotated[str, Parameter(description="import | paper | interview")] = "import",
     ) -> Imported:
         upload = data.get("file")
         if upload is None:

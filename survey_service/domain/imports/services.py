@@ -13,18 +13,19 @@ import anyio
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_service.db.base import today
+from survey_service.db.base import today, utcnow
 from survey_service.db.engine import Database
-from survey_service.db.models import Response
+from survey_service.db.models import Response, StaffUser, Survey
 from survey_service.domain.audit.services import COMMAND_LINE, Actor, record
 from survey_service.domain.questionnaires.services import definition_of
 from survey_service.domain.surveys.services import get_survey
-from survey_service.errors import BadRequest, Unprocessable
+from survey_service.errors import BadRequest, Forbidden, ItemError, Unprocessable
 from survey_service.languages import ordered
 from survey_service.questionnaire.answers import compiled
 from survey_service.results.imports import ImportRejected, check_rows, read_table
 
-MODES = ("import", "paper", "interview", "web")
+# Imported rows are never labelled "web": that mode means a resident answered on the service itself.
+MODES = ("import", "paper", "interview")
 INSERT_BATCH = 2000
 Progress = Callable[[int], None]
 
@@ -39,13 +40,19 @@ class CheckedImport:
     values: list[dict[str, Any]]
 
 
-async def check_import(session: AsyncSession, slug: str, path: Path, *, mode: str = "import") -> CheckedImport:
+async def check_import(
+    session: AsyncSession, slug: str, path: Path, *, actor: Actor, mode: str = "import"
+) -> CheckedImport:
     """Parse and check every row of ``path`` for wave ``slug`` (a read session: no write lock is held).
 
     Any invalid row rejects the whole file (``Unprocessable`` with one error per row and column)."""
     if mode not in MODES:
         raise BadRequest(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     survey = await get_survey(session, slug)
+    if _closed(survey) and not await _is_admin(session, actor):
+        raise Forbidden(
+            f"wave {slug!r} is closed: only an administrator can add responses to it", [ItemError("survey", "closed")]
+        )
     version = survey.version
     q = definition_of(version)
     checker = compiled(version.content_hash, version.definition)
@@ -96,7 +103,7 @@ async def import_file(
     """Check the whole file with a read session, then insert it in one short write transaction: the writer
     (on SQLite, the one write lock) is held only while rows are inserted."""
     async with db.read() as session:
-        checked = await check_import(session, slug, path, mode=mode)
+        checked = await check_import(session, slug, path, mode=mode, actor=actor)
     async with db.write() as session:
         return await store_import(session, checked, actor, progress)
 
@@ -157,4 +164,16 @@ async def import_responses(
 ) -> int:
     """Check every row of ``path`` and store them as complete responses of wave ``slug``, in ``session``'s
     transaction (callers that can use ``import_file``, which checks before the write transaction opens)."""
-    return await store_import(session, await check_import(session, slug, path, mode=mode), actor)
+    return await store_import(session, await check_import(session, slug, path, mode=mode, actor=actor), actor)
+
+
+def _closed(survey: Survey) -> bool:
+    return survey.status == "closed" or (survey.closes_at is not None and utcnow() >= survey.closes_at)
+
+
+async def _is_admin(session: AsyncSession, actor: Actor) -> bool:
+    """An administrator, or the operator at the command line (who holds the database anyway)."""
+    if actor.channel == "cli":
+        return True
+    user = await session.get(StaffUser, actor.id) if actor.id is not None else None
+    return user is not None and user.role == "admin"

@@ -26,6 +26,7 @@ from survey_service.db.models import Invitation, Survey
 from survey_service.errors import BadRequest, ItemError
 from survey_service.languages import SUPPORTED
 from survey_service.personal_data import is_email, is_phone
+from survey_service.results.exports import neutralise
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
@@ -36,7 +37,7 @@ MAX_BATCH = 100_000
 # addresses or identifiers, which the service does not keep.
 MAX_STRATA_COLUMNS = 10
 MAX_STRATUM_VALUE = 60
-STRATUM_COLUMN = re.compile(r"^[A-Za-z][A-Za-z0-9_ -]{0,39}$")
+STRATUM_COLUMN = re.compile(r"^[A-Za-z][A-Za-z0-9_ -]{0,39}\Z")
 PERSONAL_COLUMNS = frozenset(
     {
         "name",
@@ -214,7 +215,9 @@ def invitations_csv(issued: Sequence[IssuedInvitation], columns: Sequence[str], 
     writer.writerow(["token", "code", "link", *columns])
     for i in issued:
         strata = [(i.language or "") if c == "language" else i.strata.get(c, "") for c in columns]
-        writer.writerow([i.token, i.code, invitation_link(public_url, slug, i.token), *strata])
+        # strata come from an uploaded file: a formula among them would run in the mail-merge spreadsheet,
+        # beside the token in the same row
+        writer.writerow([i.token, i.code, invitation_link(public_url, slug, i.token), *map(neutralise, strata)])
     return out.getvalue()
 
 

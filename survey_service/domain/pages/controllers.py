@@ -194,7 +194,7 @@ class ResidentPages(Controller):
     ) -> Any:
         """An invitation link was opened or a code typed: check it and start (or continue) answering."""
         language = _language(request, survey, lang)
-        if not await rate_limits.code_attempt(request):
+        if not await rate_limits.code_allowed(request):
             with use_language(language or _source(survey)):
                 message = _("Too many attempts. Please wait a few minutes and try again.")
             return self._start_with_error(request, survey, language, message, status=429)
@@ -203,6 +203,7 @@ class ResidentPages(Controller):
             async with db.read() as session:
                 found = await find_invitation(session, survey.id, token=token, code=code)
         if found is None:
+            await rate_limits.code_failed(request)
             with use_language(language or _source(survey)):
                 message = (
                     _("This invitation link is not valid. Check the link, or type the code from your letter.")
@@ -214,10 +215,11 @@ class ResidentPages(Controller):
         if found.status == "completed":
             return self._message(request, survey, language or _source(survey), "answered", status=409)
         settings = _settings(request)
-        cookie = session_cookie(survey.slug, invited_respondent(found.id), settings.secret_key, settings.behind_https)
+        respondent = invited_respondent(found.id, settings.secret_key)
+        cookie = session_cookie(survey.slug, respondent, settings.secret_key, settings.behind_https)
         if language is None:
             return _redirect(f"/s/{survey.slug}", [cookie])
-        partial = await responses.load_partial(db, survey.id, invited_respondent(found.id).secret)
+        partial = await responses.load_partial(db, survey.id, respondent.secret)
         if partial is None:
             return _redirect(f"/s/{survey.slug}?lang={language}", [cookie])
         target = flow.resume_step(survey.questionnaire, partial.answers)
@@ -351,11 +353,13 @@ class ResidentPages(Controller):
         # Going back, saving for later or switching language keeps what is valid on this page.
         answers = {k: v for k, v in answers.items() if not any(e.item == k for e in page_errors)}
         cookies: list[Cookie] = []
-        if respondent is None:
+        if partial is None and (respondent is None or respondent.invitation_id is None):
+            # a new open-link response: counted on its first save, whatever cookie came with the request
             try:
                 await rate_limits.new_response(request)
             except TooManyRequests:
                 return self._message(request, survey, language, "busy", status=429)
+        if respondent is None:
             respondent = open_respondent(normalise_code(new_code()))
             settings = _settings(request)
             cookies.append(session_cookie(slug, respondent, settings.secret_key, settings.behind_https))
@@ -601,11 +605,13 @@ class ResidentPages(Controller):
         code: str,
     ) -> Any:
         partial = None
-        allowed = await rate_limits.code_attempt(request)
+        allowed = await rate_limits.code_allowed(request)
         respondent = open_respondent(normalise_code(code))
         if allowed and normalise_code(code):
             partial = await responses.load_partial(db, survey.id, respondent.secret)
         if partial is None:
+            if allowed:
+                await rate_limits.code_failed(request)
             with use_language(language):
                 message = (
                     _("Check the code. You got it when you saved your answers, for example ABCD-EFGH-JKMN.")

@@ -1,7 +1,8 @@
 """Respondent sessions of the pages: a cookie scoped to one survey that says whose partial answers these are.
 
-An open-link respondent's cookie holds their resume code (``o:CODE``). An invited respondent's cookie
-holds their invitation id with a MAC under the service's secret key (``i:ID.MAC``), so it cannot be forged.
+An open-link respondent's cookie holds their resume code (``o:CODE.MAC``), an invited respondent's their
+invitation id (``i:ID.MAC``), each with a MAC under the service's secret key: a cookie the server did not
+issue is ignored, so it can neither guess resume codes nor start responses past the per-address limit.
 Neither is an account: the cookie only lets the same browser continue, and is removed on submission.
 """
 
@@ -29,8 +30,11 @@ def open_respondent(resume_code: str) -> Respondent:
     return Respondent(secret=f"code:{resume_code}", resume_code=resume_code)
 
 
-def invited_respondent(invitation_id: uuid.UUID) -> Respondent:
-    return Respondent(secret=f"invitation:{invitation_id}", invitation_id=invitation_id)
+def invited_respondent(invitation_id: uuid.UUID, key: str) -> Respondent:
+    """An invited respondent; their partial answers are found through an HMAC of the invitation id under the
+    service's secret key, which is not in the database: the stored hash cannot be computed from the
+    invitation row, so a copy of the database does not link a partial response to an invitation's strata."""
+    return Respondent(secret=f"invitation:{_mac(key, f'partial:{invitation_id}')}", invitation_id=invitation_id)
 
 
 def _mac(key: str, value: str) -> str:
@@ -41,20 +45,22 @@ def cookie_value(respondent: Respondent, key: str) -> str:
     if respondent.invitation_id is not None:
         ident = str(respondent.invitation_id)
         return f"i:{ident}.{_mac(key, ident)}"
-    return f"o:{respondent.resume_code}"
+    code = str(respondent.resume_code)
+    return f"o:{code}.{_mac(key, 'o:' + code)}"
 
 
 def from_cookie(value: str | None, key: str) -> Respondent | None:
     if not value or len(value) > 200:
         return None
     kind, _, rest = value.partition(":")
-    if kind == "o" and rest:
-        return open_respondent(rest)
+    if kind == "o":
+        code, _, mac = rest.partition(".")
+        return open_respondent(code) if code and hmac.compare_digest(mac, _mac(key, "o:" + code)) else None
     if kind == "i":
         ident, _, mac = rest.partition(".")
         if hmac.compare_digest(mac, _mac(key, ident)):
             try:
-                return invited_respondent(uuid.UUID(ident))
+                return invited_respondent(uuid.UUID(ident), key)
             except ValueError:
                 return None
     return None

@@ -11,7 +11,7 @@ Year = Annotated[int, Meta(ge=1900, le=2200)]
 
 
 class PlanCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    slug: Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+    slug: Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}\Z")]
     name: Annotated[str, Meta(min_length=1, max_length=200)]
     start_year: Year
     end_year: Year

@@ -35,7 +35,7 @@ from survey_service.web.i18n import gettext as _
 from survey_service.web.staff import page
 
 BASE = "/staff/questionnaires"
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*\Z")
 NOTICES = {
     "imported": N_("The definition was imported."),
     "unchanged": N_("The file is identical to the latest version: nothing changed."),

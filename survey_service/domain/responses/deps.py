@@ -10,7 +10,8 @@ from litestar.datastructures import State
 from survey_service.errors import TooManyRequests
 from survey_service.ratelimit import LimiterFactory, MemoryRateLimiter
 
-# Typing an invitation or resume code: few tries per address, so codes cannot be guessed.
+# Typing an invitation or resume code: few failed tries per address, so codes cannot be guessed (valid
+# links and codes never count: many residents may share one address).
 CODE_TRIES = 20
 CODE_WINDOW_S = 600.0
 
@@ -27,8 +28,13 @@ class RateLimits:
         if self.responses is not None and not await self.responses.hit(_address(request)):
             raise TooManyRequests("too many responses from this address; please try again later")
 
-    async def code_attempt(self, request: Request[Any, Any, Any]) -> bool:
-        return await self.codes.hit(_address(request))
+    async def code_allowed(self, request: Request[Any, Any, Any]) -> bool:
+        """Whether this address may try a code or token now (counts nothing)."""
+        failures, _ = await self.codes.recent(_address(request))
+        return failures < CODE_TRIES
+
+    async def code_failed(self, request: Request[Any, Any, Any]) -> None:
+        await self.codes.hit(_address(request))
 
 
 def _address(request: Request[Any, Any, Any]) -> str:

@@ -53,7 +53,7 @@ class WaveCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     """A new wave: ``questionnaire`` is ``SLUG`` (latest published version) or ``SLUG@VERSION``."""
 
     slug: Slug
-    questionnaire: Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}(@[1-9][0-9]*)?$")]
+    questionnaire: Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}(@[1-9][0-9]*)?\Z")]
     year: Annotated[int, Meta(ge=2000, le=2100)]
     plan: Slug | None = None
     access: Literal["open", "invitation"] = "open"
