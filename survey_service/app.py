@@ -136,7 +136,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             title="Survey service",
             version=API_VERSION,
             description="Surveys and feedback for measuring good relations between population groups.",
-            openapi_router=Router(path="/schema", route_handlers=[], opt={"access": "public"}),
+            openapi_router=Router(path="/schema", route_handlers=[], opt={"access": "public"}, include_in_schema=False),
             # Swagger UI runs script from a CDN on the staff origin: only where an installation turns it on
             render_plugins=[JsonRenderPlugin(), *([SwaggerRenderPlugin(path="/")] if settings.api_docs else [])],
         ),

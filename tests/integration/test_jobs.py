@@ -24,7 +24,7 @@ from sqlalchemy import update
 from survey_service.db.base import utcnow
 from survey_service.db.engine import Database
 from survey_service.db.models import Job
-from survey_service.domain.audit.services import Actor
+from survey_service.domain.audit.services import COMMAND_LINE, Actor
 from survey_service.domain.auth.schemas import Staff
 from survey_service.domain.imports.services import check_import, import_file, import_in_batches
 from survey_service.domain.jobs import services, starts
@@ -334,7 +334,7 @@ async def test_an_import_that_stops_midway_removes_the_rows_it_inserted(db: Data
     lines = (ORACLE / "wave1.csv").read_text().splitlines()
     path.write_text("\n".join([lines[0], *(lines[1:] * 3)]) + "\n")  # 5,400 rows: three batches
     async with db.read() as session:
-        checked = await check_import(session, "syn-2", path)
+        checked = await check_import(session, "syn-2", path, actor=COMMAND_LINE)
 
     def stop_after_the_first_batch(done: int) -> None:
         raise RuntimeError(f"stopped after {done} rows")
