@@ -12,8 +12,9 @@ import pyreadstat
 from openpyxl import load_workbook
 
 from survey_service.db.engine import Database
-from survey_service.domain.exports.services import csv_stream, export_to
+from survey_service.domain.exports.services import csv_stream, export_plan_to, export_to
 from survey_service.domain.imports.services import import_responses
+from survey_service.domain.plans.services import add_wave, create_plan
 from tests.ddi_schema import as_ddi_26, ddi_26_schema
 from tests.helpers import ROOT, mini, open_survey, published, synthetic_wave
 
@@ -187,7 +188,12 @@ async def test_an_anonymous_invitation_wave_cannot_be_exported_around_one_new_an
             await export_to(db, "syn-1", fmt, tmp_path / f"before.{fmt}")
     with pytest.raises(Conflict):
         await csv_stream(db, "syn-1")
-    assert not list(tmp_path.glob("before.*"))
+    async with db.write() as session:  # nor inside a pooled export of a plan it belongs to
+        await create_plan(session, slug="plan-2025", name="Plan", start_year=2025, end_year=2028)
+        await add_wave(session, "plan-2025", "syn-1")
+    with pytest.raises(Conflict, match="once its fieldwork is over"):
+        await export_plan_to(db, "plan-2025", "csv", tmp_path / "before-pooled.csv")
+    assert not list(tmp_path.glob("before*"))
     async with db.write() as session:
         await session.execute(update(Survey).where(Survey.id == wave.id).values(status="closed"))
     assert await export_to(db, "syn-1", "csv", tmp_path / "after.csv") == 2

@@ -209,6 +209,8 @@ async def export_plan_to(
         waves = await plan_waves(session, plan)
         if not waves:
             raise BadRequest(f"plan {plan_slug!r} has no waves")
+        for wave in waves:
+            check_released(wave, fmt)
         _table(definition_of(waves[-1].version), labels)
     for wave in waves:
         await audit_export(db, actor, wave.slug, f"{fmt} (pooled: {plan_slug})", labels)
